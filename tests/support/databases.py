@@ -1,0 +1,48 @@
+"""Throwaway databases: a fresh SQLite file or a fresh PostgreSQL database per use."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, make_url, text
+
+# The machines (and CI) run PostgreSQL on 127.0.0.1 with trust auth; override
+# for another server. There is deliberately no skip when it is unreachable.
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """Create a uniquely named database, yield its URL, drop it afterwards."""
+    name = f"todo_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield (
+                make_url(POSTGRES_ADMIN_URL)
+                .set(database=name)
+                .render_as_string(hide_password=False)
+            )
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def throwaway_sqlite(directory: Path) -> Iterator[str]:
+    path = directory / f"todo_test_{uuid.uuid4().hex[:12]}.db"
+    try:
+        yield f"sqlite:///{path}"
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)

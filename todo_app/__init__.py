@@ -1,0 +1,1 @@
+"""Todo on Kubernetes: a multi-user todo application in pure Python."""

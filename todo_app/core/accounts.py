@@ -1,0 +1,79 @@
+"""Sign-up and log-in."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from todo_app.core.errors import AuthenticationError, ConflictError, ValidationError
+from todo_app.core.models import EMAIL_MAX_LENGTH, User
+from todo_app.core.security import (
+    burn_verification_time,
+    hash_password,
+    password_needs_rehash,
+    verify_password,
+)
+
+PASSWORD_MIN_LENGTH = 8
+# Argon2 hashes any length, but an unbounded input is a cheap way to burn CPU.
+PASSWORD_MAX_LENGTH = 1024
+# Deliberately loose: one "@", something on each side, a dot in the domain.
+# Deliverability is the mail server's business, not a regex's.
+_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_WRONG_CREDENTIALS = "The email or password is not correct."
+
+
+def normalise_email(raw: str) -> str:
+    email = raw.strip().lower()
+    if not email:
+        raise ValidationError("Please enter your email address.")
+    if len(email) > EMAIL_MAX_LENGTH or not _EMAIL_SHAPE.match(email):
+        raise ValidationError("Please enter a valid email address, like name@example.com.")
+    return email
+
+
+def _check_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise ValidationError(
+            f"Please choose a password of at least {PASSWORD_MIN_LENGTH} characters."
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValidationError(f"Passwords can be at most {PASSWORD_MAX_LENGTH} characters.")
+
+
+def sign_up(session: Session, email: str, password: str) -> User:
+    normalised = normalise_email(email)
+    _check_password(password)
+    user = User(email=normalised, password_hash=hash_password(password))
+    try:
+        # A savepoint: a duplicate email undoes this insert, not the caller's work.
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError as error:
+        raise ConflictError("An account with this email already exists. Please log in.") from error
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    try:
+        normalised = normalise_email(email)
+    except ValidationError as error:
+        raise AuthenticationError(_WRONG_CREDENTIALS) from error
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AuthenticationError(_WRONG_CREDENTIALS)
+    user = session.exec(select(User).where(User.email == normalised)).first()
+    if user is None:
+        burn_verification_time(password)
+        raise AuthenticationError(_WRONG_CREDENTIALS)
+    if not verify_password(user.password_hash, password):
+        raise AuthenticationError(_WRONG_CREDENTIALS)
+    if password_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.add(user)
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)

@@ -1,0 +1,77 @@
+"""Password hashing (Argon2id) and JWT issue/verify (HS256)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from todo_app.core.errors import AuthenticationError
+
+JWT_ALGORITHM = "HS256"
+# argon2-cffi's defaults are RFC 9106's low-memory profile of Argon2id.
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+# Verified once against a throwaway hash so that an unknown email costs as much
+# time as a wrong password (no account enumeration by timing).
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+def burn_verification_time(password: str) -> None:
+    verify_password(_DUMMY_HASH, password)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: int
+    issued_at: datetime
+    expires_at: datetime
+
+
+def issue_token(user_id: int, secret: str, lifetime: timedelta) -> str:
+    now = datetime.now(UTC)
+    payload = {"sub": str(user_id), "iat": now, "exp": now + lifetime}
+    return jwt.encode(payload, secret, algorithm=JWT_ALGORITHM)
+
+
+def verify_token(token: str, secret: str) -> TokenClaims:
+    """Decode and check a token; raise AuthenticationError on any flaw."""
+    if not token:
+        raise AuthenticationError("Please log in.")
+    try:
+        # A fixed algorithm list refuses "alg: none" and algorithm confusion.
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["sub", "iat", "exp"]},
+        )
+        user_id = int(payload["sub"])
+    except jwt.ExpiredSignatureError as error:
+        raise AuthenticationError("Your session has expired. Please log in again.") from error
+    except (jwt.InvalidTokenError, ValueError, TypeError) as error:
+        raise AuthenticationError("Your session is not valid. Please log in again.") from error
+    return TokenClaims(
+        user_id=user_id,
+        issued_at=datetime.fromtimestamp(payload["iat"], UTC),
+        expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+    )

@@ -1,0 +1,104 @@
+"""One typed settings object, read only from the environment (12-factor).
+
+Defaults are safe for a laptop: SQLite under ``data/`` and a JWT secret that is
+generated once and kept in a git-ignored file. In production mode the app
+refuses to start without a strong JWT secret and an explicit database URL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_LENGTH = 32
+
+
+class AppEnv(StrEnum):
+    LOCAL = "local"
+    PRODUCTION = "production"
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a configuration the app may run with."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    app_env: AppEnv = AppEnv.LOCAL
+    data_dir: Path = PROJECT_ROOT / ".data"
+    database_url: str = ""
+    jwt_secret: SecretStr = SecretStr("")
+    jwt_lifetime_minutes: Annotated[int, Field(ge=5, le=60 * 24 * 30)] = 60 * 24 * 7
+    # Bounded pool and statement timeout: a slow database must not hold an
+    # event loop (and every websocket client on it) hostage.
+    db_pool_size: Annotated[int, Field(ge=1, le=100)] = 10
+    db_pool_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
+    db_statement_timeout_ms: Annotated[int, Field(ge=100, le=600_000)] = 5_000
+    migrate_on_start: bool = True
+    groq_api_key: SecretStr = SecretStr("")
+    log_level: str = "info"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, url: str) -> str:
+        # Neon hands out bare postgres:// or postgresql:// URLs; SQLAlchemy 2.1
+        # maps those to psycopg 3, while this project ships psycopg2.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg2://" + url[len(prefix) :]
+        return url
+
+    @model_validator(mode="after")
+    def _check_production(self) -> Settings:
+        if self.app_env is AppEnv.PRODUCTION:
+            if not self.database_url:
+                raise SettingsError("DATABASE_URL is required when APP_ENV=production.")
+            if len(self.jwt_secret.get_secret_value()) < MIN_SECRET_LENGTH:
+                raise SettingsError(
+                    f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters "
+                    "when APP_ENV=production."
+                )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env is AppEnv.PRODUCTION
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'todo.db'}"
+
+    def effective_jwt_secret(self) -> str:
+        """The configured secret, or (locally) one generated once and kept on disk."""
+        configured = self.jwt_secret.get_secret_value()
+        if configured or self.is_production:
+            return configured
+        return _local_secret(self.data_dir / "jwt_secret")
+
+
+def _local_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    # Exclusive create: two processes starting together agree on one secret.
+    try:
+        with path.open("x") as handle:
+            handle.write(value)
+        path.chmod(0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

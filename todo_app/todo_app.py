@@ -1,0 +1,27 @@
+"""Builds the Reflex app: pages, theme, start-up work."""
+
+import logging
+
+import reflex as rx
+
+from todo_app.core.db import migrate
+from todo_app.settings import get_settings
+from todo_app.ui.pages.auth import login_page, signup_page
+from todo_app.ui.pages.todos import todos_page
+from todo_app.ui.state.auth import AuthState
+from todo_app.ui.state.todos import TodoListState
+
+log = logging.getLogger(__name__)
+
+
+def migrate_on_start() -> None:
+    """Runs before the backend serves; in a cluster a separate step migrates instead."""
+    if get_settings().migrate_on_start:
+        migrate()
+
+
+app = rx.App()
+app.add_page(todos_page, route="/", title="Todos", on_load=TodoListState.load)
+app.add_page(login_page, route="/login", title="Log in", on_load=AuthState.redirect_if_signed_in)
+app.add_page(signup_page, route="/signup", title="Sign up", on_load=AuthState.redirect_if_signed_in)
+app.register_lifespan_task(migrate_on_start)

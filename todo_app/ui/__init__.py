@@ -1,0 +1,1 @@
+"""Reflex only: thin states, components and pages."""

@@ -1,0 +1,62 @@
+"""Running core services from event handlers: off the event loop, errors as sentences."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from todo_app.core.db import session_scope
+from todo_app.core.errors import AuthenticationError, DomainError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+P = ParamSpec("P")
+S = TypeVar("S")
+
+DATABASE_DOWN = "We could not reach the database. Nothing was changed; please try again shortly."
+
+
+async def in_session(operation: Callable[[Session], T]) -> T:
+    """Run ``operation`` in one transaction on a worker thread.
+
+    A database call made on the event loop would stall every websocket client
+    served by this worker until it returned.
+    """
+
+    def run() -> T:
+        with session_scope() as session:
+            return operation(session)
+
+    return await asyncio.to_thread(run)
+
+
+def guarded(
+    handler: Callable[Concatenate[S, P], Awaitable[Any]],
+) -> Callable[Concatenate[S, P], Awaitable[Any]]:
+    """Turn domain errors into the page's alert, and a bad token into a log-out.
+
+    The wrapped state must provide ``error`` and ``_signed_out(reason)``.
+    """
+
+    @functools.wraps(handler)
+    async def wrapper(self: Any, *args: P.args, **kwargs: P.kwargs) -> Any:
+        self.error = ""
+        try:
+            return await handler(self, *args, **kwargs)
+        except AuthenticationError as error:
+            return self._signed_out(str(error))
+        except DomainError as error:
+            self.error = str(error)
+        except SQLAlchemyError:
+            log.exception("database error in %s", handler.__qualname__)
+            self.error = DATABASE_DOWN
+        return None
+
+    return wrapper

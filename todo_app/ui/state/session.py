@@ -1,0 +1,29 @@
+"""Who is signed in: the token in the browser's localStorage, verified on every use."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from todo_app.core.security import verify_token
+from todo_app.settings import get_settings
+
+TOKEN_STORAGE_KEY = "todo_token"  # noqa: S105  (a storage key, not a secret)
+
+
+class SessionState(rx.State):
+    # Sent by the browser with every page load; never trusted until verified.
+    token: str = rx.LocalStorage("", name=TOKEN_STORAGE_KEY)
+    error: str = ""
+
+    def _user_id(self) -> int:
+        """The verified user of this tab; raises AuthenticationError otherwise."""
+        return verify_token(self.token, get_settings().effective_jwt_secret()).user_id
+
+    def _signed_out(self, reason: str = "") -> rx.event.EventSpec:
+        self.token = ""
+        self.error = reason
+        return rx.redirect("/login")
+
+    @rx.event
+    def clear_error(self) -> None:
+        self.error = ""
