@@ -9,6 +9,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from tests.support.databases import throwaway_postgres, throwaway_sqlite
+from tests.support.live_app import LiveApp, reflex_dev_app
 from todo_app.core.db import build_engine, migrate, session_scope
 
 
@@ -41,3 +42,11 @@ def db(engine: Engine) -> Iterator[Engine]:
 def session(db: Engine) -> Iterator[Session]:
     with session_scope(db) as db_session:
         yield db_session
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """The real app (``reflex run``) on a throwaway PostgreSQL database."""
+    log = tmp_path_factory.mktemp("live-app") / "reflex.log"
+    with throwaway_postgres() as database_url, reflex_dev_app(database_url, log) as app:
+        yield app

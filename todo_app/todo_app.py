@@ -11,7 +11,7 @@ from todo_app.ui.pages.todos import todos_page
 from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.todos import TodoListState
 
-log = logging.getLogger(__name__)
+logging.getLogger("todo_app").setLevel(get_settings().log_level.upper())
 
 
 def migrate_on_start() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -77,16 +78,31 @@ def check_database(engine: Engine | None = None) -> bool:
 
 
 def migrate(engine: Engine | None = None) -> None:
-    """Bring the schema to the newest revision; safe to run from many replicas.
+    """Bring the schema to the newest revision; safe to run from many processes.
 
-    On PostgreSQL an advisory lock makes concurrent runs wait for each other,
-    so a rollout of N replicas migrates once and the others find nothing to do.
+    Concurrent runs wait for each other (a PostgreSQL advisory lock, or a file
+    lock beside a SQLite database), so a rollout of N replicas migrates once
+    and the others find nothing to do.
     """
     engine = engine or get_engine()
     config = AlembicConfig(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
-    with engine.begin() as connection:
+    with _sqlite_file_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)

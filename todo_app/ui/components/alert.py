@@ -10,7 +10,6 @@ def error_alert() -> rx.Component:
         SessionState.error != "",
         rx.callout(
             SessionState.error,
-            icon="triangle_alert",
             color_scheme="red",
             role="alert",
             width="100%",

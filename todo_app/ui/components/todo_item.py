@@ -1,16 +1,17 @@
 """One row of the list: complete, edit in place, delete."""
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from todo_app.ui.state.todos import TodoListState, TodoRow
 
 
-def _view(todo: rx.Var[TodoRow]) -> rx.Component:
+def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
     return rx.hstack(
         rx.checkbox(
             checked=todo.completed,
             on_change=lambda checked: TodoListState.toggle(todo.id, checked),
-            aria_label="Complete " + todo.title,
+            aria_label=f"Complete {todo.title}",
             size="3",
         ),
         rx.vstack(
@@ -38,14 +39,14 @@ def _view(todo: rx.Var[TodoRow]) -> rx.Component:
         rx.icon_button(
             rx.icon("pencil", size=16),
             on_click=TodoListState.start_edit(todo.id),
-            aria_label="Edit " + todo.title,
+            aria_label=f"Edit {todo.title}",
             variant="ghost",
             color_scheme="gray",
         ),
         rx.icon_button(
             rx.icon("trash-2", size=16),
             on_click=TodoListState.delete(todo.id),
-            aria_label="Delete " + todo.title,
+            aria_label=f"Delete {todo.title}",
             variant="ghost",
             color_scheme="red",
         ),
@@ -55,7 +56,7 @@ def _view(todo: rx.Var[TodoRow]) -> rx.Component:
     )
 
 
-def _editor(todo: rx.Var[TodoRow]) -> rx.Component:
+def _editor(todo: ObjectVar[TodoRow]) -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.input(
@@ -89,7 +90,7 @@ def _editor(todo: rx.Var[TodoRow]) -> rx.Component:
     )
 
 
-def todo_item(todo: rx.Var[TodoRow]) -> rx.Component:
+def todo_item(todo: ObjectVar[TodoRow]) -> rx.Component:
     return rx.el.li(
         rx.cond(TodoListState.editing_id == todo.id, _editor(todo), _view(todo)),
         padding_y="0.6em",

@@ -5,14 +5,14 @@ import reflex as rx
 from todo_app.ui.components.layout import page_frame
 from todo_app.ui.components.todo_item import todo_item
 from todo_app.ui.state.auth import AuthState
-from todo_app.ui.state.todos import NEW_TODO_INPUT_ID, TodoListState
+from todo_app.ui.state.todos import TodoListState
 
 
 def _quick_add() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(
-                id=NEW_TODO_INPUT_ID,
+                key=TodoListState.added_count,
                 name="title",
                 aria_label="New todo",
                 placeholder="What needs doing?",
@@ -46,7 +46,7 @@ def _list() -> rx.Component:
                     rx.button("Show more", variant="soft", on_click=TodoListState.show_more),
                 ),
                 rx.text(
-                    TodoListState.todos.length(),
+                    TodoListState.shown,
                     " of ",
                     TodoListState.total,
                     " shown",

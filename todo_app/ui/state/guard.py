@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -17,8 +17,7 @@ from todo_app.core.errors import AuthenticationError, DomainError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-P = ParamSpec("P")
-S = TypeVar("S")
+H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
 
 DATABASE_DOWN = "We could not reach the database. Nothing was changed; please try again shortly."
 
@@ -37,16 +36,14 @@ async def in_session(operation: Callable[[Session], T]) -> T:
     return await asyncio.to_thread(run)
 
 
-def guarded(
-    handler: Callable[Concatenate[S, P], Awaitable[Any]],
-) -> Callable[Concatenate[S, P], Awaitable[Any]]:
+def guarded(handler: H) -> H:
     """Turn domain errors into the page's alert, and a bad token into a log-out.
 
     The wrapped state must provide ``error`` and ``_signed_out(reason)``.
     """
 
     @functools.wraps(handler)
-    async def wrapper(self: Any, *args: P.args, **kwargs: P.kwargs) -> Any:
+    async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         self.error = ""
         try:
             return await handler(self, *args, **kwargs)
@@ -59,4 +56,4 @@ def guarded(
             self.error = DATABASE_DOWN
         return None
 
-    return wrapper
+    return cast(H, wrapper)

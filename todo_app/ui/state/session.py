@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from todo_app.core.security import verify_token
 from todo_app.settings import get_settings
@@ -19,7 +20,7 @@ class SessionState(rx.State):
         """The verified user of this tab; raises AuthenticationError otherwise."""
         return verify_token(self.token, get_settings().effective_jwt_secret()).user_id
 
-    def _signed_out(self, reason: str = "") -> rx.event.EventSpec:
+    def _signed_out(self, reason: str = "") -> EventSpec:
         self.token = ""
         self.error = reason
         return rx.redirect("/login")

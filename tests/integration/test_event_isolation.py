@@ -1,0 +1,178 @@
+"""Crafted /_event messages: one user never reaches another's todos.
+
+The attacker holds a valid token of their own and sends the victim's todo ids
+straight to the event handlers, bypassing the UI.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from sqlalchemy import Engine
+
+from tests.support.live_app import LiveApp
+from tests.support.reflex_client import (
+    ReflexClient,
+    delta_value,
+    redirects_to,
+    run_in_own_loop,
+)
+from todo_app.core import accounts, todos
+from todo_app.core.db import build_engine, session_scope
+from todo_app.core.models import Todo
+from todo_app.core.security import issue_token
+from todo_app.ui.state.session import SessionState
+from todo_app.ui.state.todos import TodoListState
+
+
+@pytest.fixture(scope="module")
+def app_db(live_app: LiveApp) -> Iterator[Engine]:
+    engine = build_engine(live_app.database_url)
+    yield engine
+    engine.dispose()
+
+
+def _user_with_todo(engine: Engine, title: str) -> tuple[int, int]:
+    with session_scope(engine) as session:
+        user = accounts.sign_up(session, f"{uuid.uuid4().hex[:10]}@example.com", "password!")
+        assert user.id is not None
+        todo = todos.create_todo(session, user.id, title, "private notes")
+        assert todo.id is not None
+        return user.id, todo.id
+
+
+def _stored(engine: Engine, todo_id: int) -> Todo | None:
+    with session_scope(engine) as session:
+        return session.get(Todo, todo_id)
+
+
+def _token(app: LiveApp, user_id: int) -> str:
+    return issue_token(user_id, app.jwt_secret, timedelta(minutes=10))
+
+
+def test_attacker_cannot_complete_edit_or_delete_victims_todo(
+    live_app: LiveApp, app_db: Engine
+) -> None:
+    _victim, victim_todo = _user_with_todo(app_db, "victim's todo")
+    attacker, _ = _user_with_todo(app_db, "attacker's todo")
+
+    async def attack() -> dict[str, list]:
+        client = ReflexClient(live_app.backend_url, _token(live_app, attacker))
+        await client.connect()
+        try:
+            replies = {
+                "toggle": await client.send(
+                    TodoListState, "toggle", todo_id=victim_todo, completed=True
+                ),
+                "start_edit": await client.send(TodoListState, "start_edit", todo_id=victim_todo),
+                "save_edit": await client.send(
+                    TodoListState, "save_edit", form_data={"title": "pwned", "description": ""}
+                ),
+                "delete": await client.send(TodoListState, "delete", todo_id=victim_todo),
+                "load": await client.send(TodoListState, "load"),
+            }
+        finally:
+            await client.close()
+        return replies
+
+    replies = run_in_own_loop(attack())
+    for handler in ("toggle", "save_edit", "delete"):
+        assert delta_value(replies[handler], SessionState, "error") == (
+            "That todo no longer exists."
+        ), handler
+    listed = delta_value(replies["load"], TodoListState, "todos")
+    assert [row["title"] for row in listed] == ["attacker's todo"]
+
+    stored = _stored(app_db, victim_todo)
+    assert stored is not None, "the victim's todo was deleted"
+    assert (stored.title, stored.completed) == ("victim's todo", False)
+
+
+def test_owner_can_use_the_same_events(live_app: LiveApp, app_db: Engine) -> None:
+    """The control case: the same messages work for the todo's owner."""
+    owner, todo_id = _user_with_todo(app_db, "mine")
+
+    async def act() -> None:
+        client = ReflexClient(live_app.backend_url, _token(live_app, owner))
+        await client.connect()
+        try:
+            await client.send(TodoListState, "toggle", todo_id=todo_id, completed=True)
+        finally:
+            await client.close()
+
+    run_in_own_loop(act())
+    stored = _stored(app_db, todo_id)
+    assert stored is not None and stored.completed
+
+
+def _forged_tokens(app: LiveApp, user_id: int) -> dict[str, str]:
+    now = datetime.now(UTC)
+    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=10)}
+    expired = {
+        "sub": str(user_id),
+        "iat": now - timedelta(hours=2),
+        "exp": now - timedelta(hours=1),
+    }
+    return {
+        "wrong secret": jwt.encode(
+            claims, "an attacker's guess at the secret!!", algorithm="HS256"
+        ),
+        "alg none": jwt.encode(claims, key=None, algorithm="none"),
+        "expired": jwt.encode(expired, app.jwt_secret, algorithm="HS256"),
+        "garbage": "not.a.token",
+        "empty": "",
+    }
+
+
+@pytest.mark.parametrize("kind", ["wrong secret", "alg none", "expired", "garbage", "empty"])
+def test_bad_tokens_are_refused_and_sent_to_login(
+    live_app: LiveApp, app_db: Engine, kind: str
+) -> None:
+    victim, _ = _user_with_todo(app_db, f"protected {kind}")
+    token = _forged_tokens(live_app, victim)[kind]
+
+    async def attempt() -> tuple[list, list]:
+        client = ReflexClient(live_app.backend_url, token)
+        await client.connect()
+        try:
+            loaded = await client.send(TodoListState, "load")
+            added = await client.send(TodoListState, "add", form_data={"title": "sneaky"})
+        finally:
+            await client.close()
+        return loaded, added
+
+    loaded, added = run_in_own_loop(attempt())
+    assert redirects_to(loaded, "/login")
+    assert redirects_to(added, "/login")
+    assert not delta_value(loaded, TodoListState, "todos")
+    with session_scope(app_db) as session:
+        assert todos.list_todos(session, victim).total == 1
+        assert all(t.title != "sneaky" for t in todos.list_todos(session, victim).items)
+
+
+def test_malformed_arguments_get_a_sentence_not_a_crash(live_app: LiveApp, app_db: Engine) -> None:
+    owner, todo_id = _user_with_todo(app_db, "sturdy")
+
+    async def poke() -> list[list]:
+        client = ReflexClient(live_app.backend_url, _token(live_app, owner))
+        await client.connect()
+        try:
+            return [
+                await client.send(TodoListState, "add", form_data={"title": "x" * 501}),
+                await client.send(TodoListState, "add", form_data={"title": ["not", "text"]}),
+                await client.send(TodoListState, "toggle", todo_id=todo_id, completed="yes"),
+            ]
+        finally:
+            await client.close()
+
+    too_long, not_text, not_bool = run_in_own_loop(poke())
+    assert "at most 500" in delta_value(too_long, SessionState, "error")
+    assert delta_value(not_text, SessionState, "error") == "The title must be text."
+    assert delta_value(not_bool, SessionState, "error")
+    with session_scope(app_db) as session:
+        assert todos.list_todos(session, owner).total == 1
+        assert not todos.get_todo(session, owner, todo_id).completed

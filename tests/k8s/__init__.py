@@ -1,0 +1,1 @@
+"""Offline proofs of the Kubernetes manifests, the images' recipes and the nginx config."""

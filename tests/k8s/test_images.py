@@ -1,0 +1,106 @@
+"""The image recipes keep the interface contract the manifests rely on
+(static checks: no Docker engine here; hadolint, checkov and trivy lint them)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .conftest import REPO
+
+
+def instructions(dockerfile: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    text = (REPO / dockerfile).read_text()
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n", " ", "\n".join(lines))
+    out = []
+    for line in joined.splitlines():
+        if line.strip():
+            op, _, args = line.strip().partition(" ")
+            out.append((op.upper(), " ".join(args.split())))
+    return out
+
+
+def stages(dockerfile: str) -> list[list[tuple[str, str]]]:
+    result: list[list[tuple[str, str]]] = []
+    for op, args in instructions(dockerfile):
+        if op == "FROM":
+            result.append([])
+        if result:
+            result[-1].append((op, args))
+    return result
+
+
+def test_backend_image_contract() -> None:
+    all_stages = stages("Dockerfile.backend")
+    assert len(all_stages) == 2, "builder + runtime"
+    for stage in all_stages:
+        assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+ AS \w+", stage[0][1])
+    runtime = all_stages[-1]
+    ops = dict(runtime)  # last value per instruction
+    assert ops["USER"] == "10001:10001"
+    assert ops["WORKDIR"] == "/app"
+    assert ops["EXPOSE"] == "8000"
+    assert json.loads(ops["CMD"]) == ["python", "-m", "todo_app.serve"]
+    assert "/ping" in ops["HEALTHCHECK"] and "urllib" in ops["HEALTHCHECK"]
+    assert "STOPSIGNAL" not in ops
+    assert ("COPY", "--from=builder /opt/venv /opt/venv") in runtime
+    copied = " ".join(args for op, args in runtime if op == "COPY")
+    for path in ("rxconfig.py", "alembic.ini", "todo_app/", "alembic/", "assets/"):
+        assert path in copied, path
+    runtime_runs = " ".join(args for op, args in runtime if op == "RUN")
+    assert not re.search(r"apt-get|apk |gcc|build-essential", runtime_runs), (
+        "no compilers in runtime"
+    )
+    builder_runs = " ".join(args for op, args in all_stages[0] if op == "RUN")
+    assert "pip install --no-cache-dir /src" in builder_runs
+    env = " ".join(args for op, args in runtime if op == "ENV")
+    for setting in (
+        "HOME=/tmp",
+        "APP_ENV=production",
+        "PORT=8000",
+        "GRANIAN_WORKERS=1",
+        "MIGRATE_ON_START=false",
+        "REFLEX_TELEMETRY_ENABLED=false",
+    ):
+        assert setting in env, setting
+
+
+def test_frontend_image_contract() -> None:
+    all_stages = stages("Dockerfile.frontend")
+    runtime = all_stages[-1]
+    assert re.fullmatch(
+        r"nginxinc/nginx-unprivileged:\d+\.\d+\.\d+-alpine\S* AS runtime", runtime[0][1]
+    )
+    assert re.fullmatch(r"node:20\.\d+\.\d+-bookworm-slim AS node", all_stages[0][0][1])
+    ops = dict(runtime)
+    assert ops["USER"] == "10101:10101"
+    assert ops["EXPOSE"] == "3000"
+    assert "http://127.0.0.1:3000/healthz" in ops["HEALTHCHECK"]
+    assert ("COPY", "--from=builder /src/.web/build/client/ /usr/share/nginx/html/") in runtime
+    builder_runs = " ".join(args for stage in all_stages[:-1] for op, args in stage if op == "RUN")
+    assert "scripts/build-frontend" in builder_runs
+
+
+def test_no_image_uses_latest() -> None:
+    for dockerfile in ("Dockerfile.backend", "Dockerfile.frontend"):
+        for op, args in instructions(dockerfile):
+            if op == "FROM":
+                image = args.split()[0]
+                assert ":" in image and not image.endswith(":latest"), image
+
+
+def test_dockerignore_keeps_secrets_and_local_state_out() -> None:
+    entries = set((REPO / ".dockerignore").read_text().splitlines())
+    for entry in (
+        ".git",
+        ".venv",
+        ".tools",
+        ".web",
+        ".states",
+        ".env",
+        "deploy/secrets.env",
+        "data",
+    ):
+        assert entry in entries, entry

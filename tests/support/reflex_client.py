@@ -1,0 +1,116 @@
+"""A small Socket.IO client that speaks Reflex's /_event protocol.
+
+It behaves like a hostile or scripted browser tab: it can claim any token and
+call any event handler with any arguments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import socketio
+from reflex_base.constants.state import FIELD_MARKER
+
+from todo_app.ui.state.session import SessionState
+
+NAMESPACE = "/_event"
+T = TypeVar("T")
+ROUTER_DATA = {"pathname": "/", "asPath": "/", "query": {}}
+
+
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a fresh thread: Playwright's sync API keeps a loop running here."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def state_key(state: type, var: str) -> str:
+    return f"{state.get_full_name()}.{var}{FIELD_MARKER}"  # type: ignore[attr-defined]
+
+
+def event_name(state: type, handler: str) -> str:
+    return f"{state.get_full_name()}.{handler}"  # type: ignore[attr-defined]
+
+
+class ReflexClient:
+    def __init__(self, backend_url: str, auth_token: str) -> None:
+        self.backend_url = backend_url
+        self.auth_token = auth_token
+        self.messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("event", self._received, namespace=NAMESPACE)
+        self.sio.on("disconnect", self._disconnected, namespace=NAMESPACE)
+        self.disconnect_reason: object = None
+
+    async def _disconnected(self, reason: object = None) -> None:
+        self.disconnect_reason = reason
+
+    async def _received(self, data: Any) -> None:
+        await self.messages.put(data if isinstance(data, dict) else {"raw": data})
+
+    async def connect(self) -> None:
+        hydrate = {
+            "name": f"{SessionState.get_root_state().get_full_name()}.hydrate_and_load",
+            "payload": {"vars": {state_key(SessionState, "token"): self.auth_token}},
+            "router_data": ROUTER_DATA,
+        }
+        await self.sio.connect(
+            f"{self.backend_url}?token={uuid.uuid4()}",
+            transports=["websocket"],
+            socketio_path="_event",
+            namespaces=[NAMESPACE],
+            auth={"event": hydrate},
+            wait_timeout=20,
+        )
+        await self.drain()
+
+    async def send(self, state: type, handler: str, **payload: Any) -> list[dict[str, Any]]:
+        if NAMESPACE not in self.sio.namespaces:
+            raise ConnectionError(f"the server closed the socket: {self.disconnect_reason!r}")
+        await self.sio.emit(
+            "event",
+            {"name": event_name(state, handler), "payload": payload, "router_data": ROUTER_DATA},
+            namespace=NAMESPACE,
+        )
+        return await self.drain()
+
+    async def drain(
+        self, quiet_seconds: float = 1.5, limit_seconds: float = 20
+    ) -> list[dict[str, Any]]:
+        """Collect replies until the server has been quiet for a moment."""
+        received: list[dict[str, Any]] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit_seconds
+        while loop.time() < deadline:
+            try:
+                received.append(await asyncio.wait_for(self.messages.get(), quiet_seconds))
+            except TimeoutError:
+                break
+        return received
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+
+def delta_value(messages: list[dict[str, Any]], state: type, var: str) -> Any:
+    """The last value the server sent for ``state.var`` in these replies."""
+    name = state.get_full_name()  # type: ignore[attr-defined]
+    key = f"{var}{FIELD_MARKER}"
+    found: Any = None
+    for message in messages:
+        for state_name, fields in (message.get("delta") or {}).items():
+            if state_name == name and key in fields:
+                found = fields[key]
+    return found
+
+
+def redirects_to(messages: list[dict[str, Any]], path: str) -> bool:
+    for message in messages:
+        for event in message.get("events") or []:
+            if event.get("name") == "_redirect" and event.get("payload", {}).get("path") == path:
+                return True
+    return False
