@@ -3,6 +3,7 @@
 import reflex as rx
 
 from todo_app.settings import get_settings
+from todo_app.ui.same_origin import SameOriginBackendPlugin
 
 settings = get_settings()
 
@@ -12,6 +13,9 @@ config = rx.Config(
     db_url=settings.effective_database_url,
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
+        SameOriginBackendPlugin(),
+    ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

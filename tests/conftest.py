@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from playwright.sync_api import Page
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from tests.support.databases import throwaway_postgres, throwaway_sqlite
-from tests.support.live_app import LiveApp, reflex_dev_app
+from tests.support.live_app import LiveApp, free_port, reflex_dev_app
+from tests.support.rehearsal import Rehearsal
 from todo_app.core.db import build_engine, migrate, session_scope
 
 
@@ -44,9 +49,81 @@ def session(db: Engine) -> Iterator[Session]:
         yield db_session
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_executable() -> str | None:
+    """An explicit choice first, then Debian's Chromium; None uses Playwright's own."""
+    chosen = os.environ.get("CHROMIUM_EXECUTABLE")
+    if chosen:
+        return chosen
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    """The real app (``reflex run``) on a throwaway PostgreSQL database."""
-    log = tmp_path_factory.mktemp("live-app") / "reflex.log"
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    executable = chromium_executable()
+    if executable:
+        args["executable_path"] = executable
+    return args
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    page.set_default_timeout(15_000)
+    return page
+
+
+REHEARSAL_PORT = 30080
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+@pytest.fixture(scope="session")
+def dev_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """``reflex run``, as on a laptop, on a throwaway PostgreSQL database."""
+    log = tmp_path_factory.mktemp("dev-app") / "reflex.log"
     with throwaway_postgres() as database_url, reflex_dev_app(database_url, log) as app:
         yield app
+
+
+@pytest.fixture(scope="session")
+def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rehearsal]:
+    """The production shape: nginx on :30080 and on a second port, one build,
+    two backend processes sharing Redis."""
+    with throwaway_postgres() as database_url:
+        shape = Rehearsal(
+            database_url=database_url,
+            redis_url=REDIS_URL,
+            workdir=tmp_path_factory.mktemp("rehearsal"),
+            frontend_ports=[REHEARSAL_PORT, free_port()],
+        )
+        try:
+            shape.start()
+            yield shape
+        finally:
+            shape.stop()
+
+
+@pytest.fixture(scope="session", params=["reflex-run", "rehearsal-30080", "rehearsal-2nd-port"])
+def live_app(request: pytest.FixtureRequest) -> LiveApp:
+    """Each browser and websocket test runs against every way the app is served."""
+    if request.param == "reflex-run":
+        return request.getfixturevalue("dev_app")
+    shape: Rehearsal = request.getfixturevalue("rehearsal")
+    frontend = shape.frontends[0 if request.param == "rehearsal-30080" else 1]
+    # The browser and the crafted clients both go through nginx, as in the cluster.
+    return LiveApp(
+        frontend_url=frontend.url,
+        backend_url=frontend.url,
+        jwt_secret=shape.jwt_secret,
+        database_url=shape.database_url,
+        log_path=shape.workdir,
+    )

@@ -60,7 +60,7 @@ def test_backend_image_contract() -> None:
         "HOME=/tmp",
         "APP_ENV=production",
         "PORT=8000",
-        "GRANIAN_WORKERS=1",
+        "SHUTDOWN_DRAIN_SECONDS=25",
         "MIGRATE_ON_START=false",
         "REFLEX_TELEMETRY_ENABLED=false",
     ):

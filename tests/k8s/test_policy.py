@@ -147,7 +147,7 @@ def test_config_map(overlay: Rendered) -> None:
     data = cm["data"]
     assert data["APP_ENV"] == "production"
     assert data["REFLEX_REDIS_URL"] == "redis://redis-service:6379/0"
-    assert data["GRANIAN_WORKERS"] == "1"
+    assert data["SHUTDOWN_DRAIN_SECONDS"] == "25"
     assert data["MIGRATE_ON_START"] == "false"
     assert data["REFLEX_TELEMETRY_ENABLED"] == "false"
     assert data["REFLEX_CHECK_LATEST_VERSION"] == "false"

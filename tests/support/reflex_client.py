@@ -79,18 +79,17 @@ class ReflexClient:
         return await self.drain()
 
     async def drain(
-        self, quiet_seconds: float = 1.5, limit_seconds: float = 20
+        self, first_seconds: float = 10, quiet_seconds: float = 0.5
     ) -> list[dict[str, Any]]:
-        """Collect replies until the server has been quiet for a moment."""
+        """Collect replies: wait for the first, then until the server is quiet."""
         received: list[dict[str, Any]] = []
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit_seconds
-        while loop.time() < deadline:
+        timeout = first_seconds
+        while True:
             try:
-                received.append(await asyncio.wait_for(self.messages.get(), quiet_seconds))
+                received.append(await asyncio.wait_for(self.messages.get(), timeout))
             except TimeoutError:
-                break
-        return received
+                return received
+            timeout = quiet_seconds
 
     async def close(self) -> None:
         await self.sio.disconnect()

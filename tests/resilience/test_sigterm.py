@@ -1,0 +1,97 @@
+"""SIGTERM stops a backend within its grace period, after in-flight events finish."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import Engine, text
+
+from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
+from tests.support.rehearsal import Backend, Rehearsal
+from todo_app.core import accounts, todos
+from todo_app.core.db import session_scope
+from todo_app.core.security import issue_token
+from todo_app.ui.state.todos import TodoListState
+
+GRACE_SECONDS = 45  # terminationGracePeriodSeconds of the backend Deployment
+HOLD_SECONDS = 2.0
+
+
+def test_sigterm_lets_an_in_flight_event_finish(shape: Rehearsal, app_db: Engine) -> None:
+    with session_scope(app_db) as session:
+        user = accounts.sign_up(session, f"{uuid.uuid4().hex[:8]}@example.com", "password!")
+        assert user.id is not None
+        user_id = user.id
+    token = issue_token(user_id, shape.jwt_secret, timedelta(minutes=5))
+    backend = shape.backends[0]
+
+    blocker = app_db.connect()
+
+    def release_later() -> None:
+        time.sleep(HOLD_SECONDS)
+        blocker.commit()
+        blocker.close()
+
+    async def add_during_shutdown() -> tuple[list, float, int]:
+        client = ReflexClient(backend.url, token)
+        await client.connect()
+        # Hold a lock on the todos table so the event is provably mid-flight
+        # (blocked inside its handler) when SIGTERM arrives.
+        transaction = blocker.begin()
+        blocker.execute(text("LOCK TABLE todos IN EXCLUSIVE MODE"))
+        await client.sio.emit(
+            "event",
+            {
+                "name": f"{TodoListState.get_full_name()}.add",
+                "payload": {"form_data": {"title": "written during shutdown"}},
+                "router_data": {"pathname": "/", "asPath": "/"},
+            },
+            namespace="/_event",
+        )
+        await asyncio.to_thread(_wait_until_insert_is_blocked, app_db)
+        started = time.monotonic()
+        backend.signal(signal.SIGTERM)
+        threading.Thread(target=release_later, daemon=True).start()
+        replies = await client.drain(first_seconds=GRACE_SECONDS)
+        exit_code = await _wait_exit(backend)
+        return replies, time.monotonic() - started, exit_code
+
+    replies, stop_seconds, exit_code = run_in_own_loop(add_during_shutdown())
+    print(f"\n[sigterm] backend stopped {stop_seconds:.2f}s after SIGTERM (exit {exit_code})")
+
+    rows = delta_value(replies, TodoListState, "todos")
+    assert rows and rows[0]["title"] == "written during shutdown"
+    with session_scope(app_db) as session:
+        assert [t.title for t in todos.list_todos(session, user_id).items] == [
+            "written during shutdown"
+        ]
+    assert exit_code == 0
+    assert HOLD_SECONDS <= stop_seconds < GRACE_SECONDS
+
+    backend.start()  # as Kubernetes would replace the pod
+    backend.wait_ready()
+
+
+async def _wait_exit(backend: Backend) -> int:
+    return await asyncio.to_thread(backend.wait_exit, GRACE_SECONDS)
+
+
+def _wait_until_insert_is_blocked(engine: Engine, timeout: float = 10) -> None:
+    """The event handler is running: its INSERT waits on our lock."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO todos%'"
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # A new transaction each time: pg_stat_activity is a per-transaction snapshot.
+        with engine.connect() as connection:
+            if connection.execute(query).scalar_one():
+                return
+        time.sleep(0.05)
+    raise TimeoutError("the add event never reached the database")

@@ -1,0 +1,89 @@
+"""``python -m todo_app.serve``: the backend as the image and the rehearsal run it.
+
+Not ``reflex run``: without a TTY it ignores SIGTERM. Here uvicorn serves the
+Reflex ASGI app in this one process (one worker per pod; scale by pods), and
+on SIGTERM the shutdown runs in this order:
+
+1. stop accepting connections (Kubernetes' preStop pause has already taken
+   the pod out of its Service);
+2. let the events already being handled finish and send their replies over
+   the still-open websockets (Reflex's event processor drains);
+3. close the websockets (clients reconnect to another replica) and exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+
+import uvicorn
+from reflex_base import constants
+from reflex_base.environment import environment
+from reflex_base.event.processor.event_processor import EventProcessor
+
+log = logging.getLogger("todo_app.serve")
+
+# Must stay below the pod's terminationGracePeriodSeconds minus its preStop pause.
+DRAIN_SECONDS = float(os.environ.get("SHUTDOWN_DRAIN_SECONDS", "25"))
+
+
+class DrainingServer(uvicorn.Server):
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()  # step 1; uvicorn's own shutdown repeats it harmlessly
+        from todo_app.todo_app import app
+
+        log.info("draining in-flight events (up to %.0fs)", DRAIN_SECONDS)
+        await drain_events(app.event_processor, DRAIN_SECONDS)
+        await super().shutdown(sockets)
+
+
+async def drain_events(processor: EventProcessor, timeout: float) -> None:
+    """Wait until queued events are dispatched and running handlers are done.
+
+    Not ``processor.stop()``: that must run in the lifespan's context, which
+    Reflex enters only after the connections have closed (too late to reply).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    with contextlib.suppress(TimeoutError):
+        await processor.join(timeout=timeout)
+    # _tasks: the running handler tasks (a documented attribute of EventProcessor).
+    while processor._tasks and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+
+
+def main() -> None:
+    # What `reflex run --env prod --backend-only` sets: prod mode, backend only,
+    # no compile (the frontend ships in its own image). Set through Reflex's API
+    # (some of the names are internal) before the app module is imported.
+    environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
+    environment.REFLEX_BACKEND_ONLY.set(True)
+    environment.REFLEX_SKIP_COMPILE.set(True)
+    from todo_app.todo_app import app
+
+    config = uvicorn.Config(
+        app(),  # Reflex's App() returns the ASGI app
+        host=os.environ.get("HOST", "0.0.0.0"),  # noqa: S104 (a container listens on all)
+        port=int(os.environ.get("PORT", "8000")),
+        lifespan="on",
+        ws="wsproto",
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+        access_log=False,
+        timeout_graceful_shutdown=int(DRAIN_SECONDS) + 5,
+    )
+    # uvicorn re-raises the signal after its graceful shutdown; the stop was
+    # asked for and completed, so the status is success rather than 143.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    DrainingServer(config).run()
+
+
+if __name__ == "__main__":
+    main()
