@@ -42,7 +42,7 @@ def test_sigterm_lets_an_in_flight_event_finish(shape: Rehearsal, app_db: Engine
         await client.connect()
         # Hold a lock on the todos table so the event is provably mid-flight
         # (blocked inside its handler) when SIGTERM arrives.
-        transaction = blocker.begin()
+        blocker.begin()
         blocker.execute(text("LOCK TABLE todos IN EXCLUSIVE MODE"))
         await client.sio.emit(
             "event",
