@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
@@ -78,7 +78,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture
 def page(page: Page) -> Page:
+    # Generous: a reconnect after a lost backend takes a few seconds by design.
     page.set_default_timeout(15_000)
+    expect.set_options(timeout=15_000)
     return page
 
 

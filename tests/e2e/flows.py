@@ -14,8 +14,8 @@ def new_email() -> str:
     return f"user-{uuid.uuid4().hex[:10]}@example.com"
 
 
-def sign_up(page: Page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/signup")
+def sign_up(page: Page, email: str, password: str = PASSWORD, base: str = "") -> None:
+    page.goto(f"{base}/signup")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign up").click()

@@ -42,8 +42,3 @@ def app_db(shape: Rehearsal) -> Iterator[Engine]:
     engine = build_engine(shape.database_url)
     yield engine
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def base_url(shape: Rehearsal) -> str:
-    return shape.url

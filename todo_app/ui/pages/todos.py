@@ -5,14 +5,14 @@ import reflex as rx
 from todo_app.ui.components.layout import page_frame
 from todo_app.ui.components.todo_item import todo_item
 from todo_app.ui.state.auth import AuthState
-from todo_app.ui.state.todos import TodoListState
+from todo_app.ui.state.todos import NEW_TODO_INPUT_ID, TodoListState
 
 
 def _quick_add() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(
-                key=TodoListState.added_count,
+                id=NEW_TODO_INPUT_ID,
                 name="title",
                 aria_label="New todo",
                 placeholder="What needs doing?",

@@ -12,6 +12,8 @@ from todo_app.core.models import Todo
 from todo_app.ui.state.guard import guarded, in_session
 from todo_app.ui.state.session import SessionState
 
+NEW_TODO_INPUT_ID = "new-todo"
+
 
 @dataclasses.dataclass
 class TodoRow:
@@ -38,9 +40,6 @@ class TodoListState(SessionState):
     has_more: bool = False
     loaded: bool = False
     editing_id: int = 0
-    # Bumped by each successful add; the quick-add box is keyed on it, so React
-    # swaps in a fresh, empty box. A rejected title stays in the box to fix.
-    added_count: int = 0
     _window: int = todo_service.DEFAULT_PAGE_SIZE
 
     @rx.var
@@ -67,13 +66,16 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
-    async def add(self, form_data: dict[str, Any]) -> None:
+    async def add(self, form_data: dict[str, Any]) -> Any:
         user_id = self._user_id()
         title = form_data.get("title", "")
         todo = await in_session(lambda s: todo_service.create_todo(s, user_id, title))
         self.todos = [_row(todo), *self.todos]
         self.total += 1
-        self.added_count += 1
+        # Cleared only on success: a rejected title stays in the box to fix.
+        # (Not by re-keying the box on a counter: a reconnect re-renders the
+        # page from initial state and would wipe what the user is typing.)
+        return rx.set_value(NEW_TODO_INPUT_ID, "")
 
     @rx.event
     @guarded
