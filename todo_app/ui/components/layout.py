@@ -13,7 +13,7 @@ def page_frame(*children: rx.Component, header: rx.Component | None = None) -> r
                     rx.heading("Todo", size="7"),
                     rx.spacer(),
                     header or rx.fragment(),
-                    rx.color_mode.button(variant="ghost"),
+                    rx.color_mode.button(variant="ghost", aria_label="Toggle dark mode"),
                     width="100%",
                     align="center",
                 ),
