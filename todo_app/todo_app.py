@@ -20,7 +20,7 @@ def migrate_on_start() -> None:
         migrate()
 
 
-app = rx.App()
+app = rx.App(head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")])
 app.add_page(todos_page, route="/", title="Todos", on_load=TodoListState.load)
 app.add_page(login_page, route="/login", title="Log in", on_load=AuthState.redirect_if_signed_in)
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=AuthState.redirect_if_signed_in)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import IntEnum
 
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, SQLModel
@@ -10,6 +11,15 @@ from sqlmodel import Field, SQLModel
 TITLE_MAX_LENGTH = 500
 DESCRIPTION_MAX_LENGTH = 10_000
 EMAIL_MAX_LENGTH = 320
+
+
+class Priority(IntEnum):
+    """Ordered so that sorting by value sorts by importance."""
+
+    NONE = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
 
 
 def utcnow() -> datetime:
