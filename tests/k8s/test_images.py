@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from .conftest import REPO
+from .conftest import DOCKERFILES, REPO, run
 
 
 def instructions(dockerfile: str) -> list[tuple[str, str]]:
@@ -104,3 +104,20 @@ def test_dockerignore_keeps_secrets_and_local_state_out() -> None:
         "data",
     ):
         assert entry in entries, entry
+
+
+def test_every_copied_path_exists_in_a_clean_checkout() -> None:
+    """A COPY of a path git does not track (e.g. an empty folder) breaks the build."""
+    tracked = run(["git", "ls-files"]).stdout.splitlines()
+    for dockerfile in DOCKERFILES:
+        for line in (REPO / dockerfile).read_text().splitlines():
+            parts = line.split()
+            if not parts or parts[0] != "COPY" or any(p.startswith("--from") for p in parts):
+                continue
+            for source in parts[1:-1]:
+                if source == ".":
+                    continue
+                prefix = source.rstrip("/")
+                assert any(f == prefix or f.startswith(prefix + "/") for f in tracked), (
+                    f"{dockerfile}: COPY {source} is not in git"
+                )
