@@ -21,7 +21,7 @@ from tests.support.reflex_client import (
     redirects_to,
     run_in_own_loop,
 )
-from todo_app.core import accounts, todos
+from todo_app.core import accounts, queries, todos
 from todo_app.core.db import build_engine, session_scope
 from todo_app.core.models import Todo
 from todo_app.core.security import issue_token
@@ -150,8 +150,8 @@ def test_bad_tokens_are_refused_and_sent_to_login(
     assert redirects_to(added, "/login")
     assert not delta_value(loaded, TodoListState, "todos")
     with session_scope(app_db) as session:
-        assert todos.list_todos(session, victim).total == 1
-        assert all(t.title != "sneaky" for t in todos.list_todos(session, victim).items)
+        assert queries.list_todos(session, victim).total == 1
+        assert all(v.todo.title != "sneaky" for v in queries.list_todos(session, victim).items)
 
 
 def test_malformed_arguments_get_a_sentence_not_a_crash(live_app: LiveApp, app_db: Engine) -> None:
@@ -174,5 +174,5 @@ def test_malformed_arguments_get_a_sentence_not_a_crash(live_app: LiveApp, app_d
     assert delta_value(not_text, SessionState, "error") == "The title must be text."
     assert delta_value(not_bool, SessionState, "error")
     with session_scope(app_db) as session:
-        assert todos.list_todos(session, owner).total == 1
+        assert queries.list_todos(session, owner).total == 1
         assert not todos.get_todo(session, owner, todo_id).completed

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from tests.support.private_postgres import PrivatePostgres
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
 from tests.support.rehearsal import Rehearsal, http_status, wait_for_status
-from todo_app.core import accounts, todos
+from todo_app.core import accounts, queries
 from todo_app.core.db import session_scope
 from todo_app.core.security import issue_token
 from todo_app.ui.state.guard import DATABASE_DOWN
@@ -58,7 +58,7 @@ def test_readiness_and_recovery(
     replies = _add(shape, token, "written after recovery")
     assert not delta_value(replies, SessionState, "error")
     with session_scope(app_db) as session:
-        titles = [t.title for t in todos.list_todos(session, user_id).items]
+        titles = [v.todo.title for v in queries.list_todos(session, user_id).items]
     assert titles == ["written after recovery"]
     print(
         f"\n[database outage] /_health 503 after {to_503:.2f}s "

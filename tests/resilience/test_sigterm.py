@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
 from tests.support.rehearsal import Backend, Rehearsal
-from todo_app.core import accounts, todos
+from todo_app.core import accounts, queries
 from todo_app.core.db import session_scope
 from todo_app.core.security import issue_token
 from todo_app.ui.state.todos import TodoListState
@@ -67,7 +67,7 @@ def test_sigterm_lets_an_in_flight_event_finish(shape: Rehearsal, app_db: Engine
     rows = delta_value(replies, TodoListState, "todos")
     assert rows and rows[0]["title"] == "written during shutdown"
     with session_scope(app_db) as session:
-        assert [t.title for t in todos.list_todos(session, user_id).items] == [
+        assert [v.todo.title for v in queries.list_todos(session, user_id).items] == [
             "written during shutdown"
         ]
     assert exit_code == 0

@@ -1,7 +1,7 @@
 import pytest
 from sqlmodel import Session, select
 
-from todo_app.core import accounts, todos
+from todo_app.core import accounts, queries, todos
 from todo_app.core.errors import NotFoundError, ValidationError
 from todo_app.core.models import Todo
 
@@ -57,8 +57,8 @@ def test_list_is_newest_first_and_only_the_owners(session: Session, alice: int, 
     for title in ("first", "second", "third"):
         todos.create_todo(session, alice, title)
     todos.create_todo(session, bob, "bob's")
-    page = todos.list_todos(session, alice)
-    assert [t.title for t in page.items] == ["third", "second", "first"]
+    page = queries.list_todos(session, alice)
+    assert [v.todo.title for v in page.items] == ["third", "second", "first"]
     assert page.total == 3
     assert not page.has_more
 
@@ -66,11 +66,11 @@ def test_list_is_newest_first_and_only_the_owners(session: Session, alice: int, 
 def test_list_is_paginated(session: Session, alice: int) -> None:
     for n in range(7):
         todos.create_todo(session, alice, f"todo {n}")
-    first = todos.list_todos(session, alice, limit=3)
-    rest = todos.list_todos(session, alice, limit=3, offset=6)
-    assert [t.title for t in first.items] == ["todo 6", "todo 5", "todo 4"]
+    first = queries.list_todos(session, alice, limit=3)
+    rest = queries.list_todos(session, alice, limit=3, offset=6)
+    assert [v.todo.title for v in first.items] == ["todo 6", "todo 5", "todo 4"]
     assert first.has_more and first.total == 7
-    assert [t.title for t in rest.items] == ["todo 0"] and not rest.has_more
+    assert [v.todo.title for v in rest.items] == ["todo 0"] and not rest.has_more
 
 
 def test_complete_and_uncomplete(session: Session, alice: int) -> None:
@@ -118,7 +118,7 @@ def test_another_user_cannot_read_change_or_delete(session: Session, alice: int,
         todos.set_completed(session, bob, todo.id, True)
     with pytest.raises(NotFoundError):
         todos.delete_todo(session, bob, todo.id)
-    assert todos.list_todos(session, bob).items == []
+    assert queries.list_todos(session, bob).items == []
     session.expire_all()
     stored = todos.get_todo(session, alice, todo.id)
     assert (stored.title, stored.completed) == ("alice's secret", False)

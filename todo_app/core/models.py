@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import IntEnum
 
-from sqlalchemy import Column, DateTime, Index
+from sqlalchemy import Column, DateTime, Dialect, Index, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 TITLE_MAX_LENGTH = 500
 DESCRIPTION_MAX_LENGTH = 10_000
 EMAIL_MAX_LENGTH = 320
+TAG_MAX_LENGTH = 40
 
 
 class Priority(IntEnum):
@@ -26,8 +27,28 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _timestamp() -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=False, default=utcnow)
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out. SQLite keeps no zone and hands back naive
+    values; PostgreSQL's timestamptz would convert them. Both come back in UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the app stores aware UTC instants only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _timestamp(*, nullable: bool = False) -> Column[datetime]:
+    return Column(UtcDateTime(), nullable=nullable, default=None if nullable else utcnow)
 
 
 class User(SQLModel, table=True):
@@ -41,13 +62,64 @@ class User(SQLModel, table=True):
 
 class Todo(SQLModel, table=True):
     __tablename__ = "todos"
-    # The list query is "this owner's todos, newest first": one index serves it.
-    __table_args__ = (Index("ix_todos_owner_created", "owner_id", "created_at", "id"),)
+    __table_args__ = (
+        # The default list: this owner's todos, newest first.
+        Index("ix_todos_owner_created", "owner_id", "created_at", "id"),
+        # Smart views and "sort by due": this owner's todos by calendar date.
+        Index("ix_todos_owner_due", "owner_id", "due_date", "due_at"),
+        # Status filter and the open/done split of every view.
+        Index("ix_todos_owner_completed", "owner_id", "completed", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
     title: str = Field(max_length=TITLE_MAX_LENGTH)
     description: str = Field(default="", max_length=DESCRIPTION_MAX_LENGTH)
     completed: bool = Field(default=False)
+    priority: int = Field(default=int(Priority.NONE), ge=0, le=3)
+    # The due moment is kept twice on purpose: the calendar date in the zone the
+    # user set it in (what "Today" and "Overdue" compare), and, when a time was
+    # given, the exact instant (what reminders and "overdue at 18:00" need).
+    due_date: date | None = Field(default=None)
+    due_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    time_zone: str = Field(default="UTC", max_length=64)
+    # An RFC 5545 RRULE (without DTSTART) for a recurring todo, see recurrence.py,
+    # and the date its series started from (its DTSTART: COUNT counts from it,
+    # and a month-end clamp never drifts the day of later occurrences).
+    recurrence: str | None = Field(default=None, max_length=500)
+    series_start: date | None = Field(default=None)
+    # The occurrence this one follows. Unique: completing an occurrence twice
+    # (double click, two tabs, two replicas) can create its successor only once.
+    previous_id: int | None = Field(
+        default=None, foreign_key="todos.id", ondelete="SET NULL", unique=True
+    )
+    completed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Tag(SQLModel, table=True):
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_tags_owner_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    # Stored lowercase: "#Home" and "#home" are one tag.
+    name: str = Field(max_length=TAG_MAX_LENGTH)
+
+
+class TodoTag(SQLModel, table=True):
+    __tablename__ = "todo_tags"
+
+    todo_id: int = Field(foreign_key="todos.id", ondelete="CASCADE", primary_key=True)
+    tag_id: int = Field(foreign_key="tags.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class Subtask(SQLModel, table=True):
+    __tablename__ = "subtasks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    todo_id: int = Field(foreign_key="todos.id", ondelete="CASCADE", index=True)
+    title: str = Field(max_length=TITLE_MAX_LENGTH)
+    done: bool = Field(default=False)
+    position: int = Field(default=0)

@@ -7,14 +7,22 @@ never from client input. A todo of another owner is reported as not found.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
+from todo_app.core import recurrence
+from todo_app.core.due import Due, next_due, zone
 from todo_app.core.errors import NotFoundError, ValidationError
-from todo_app.core.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Todo, utcnow
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
+from todo_app.core.models import (
+    DESCRIPTION_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Priority,
+    Todo,
+    utcnow,
+)
+from todo_app.core.tags import clean_tag_names, set_todo_tags, tags_by_todo
 
 
 def clean_title(raw: object) -> str:
@@ -50,41 +58,97 @@ def _clean_id(raw: object) -> int:
     return raw
 
 
+class _Keep:
+    """Marks a field an update leaves alone (None is a value: "no due date")."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+
+
 @dataclass(frozen=True, slots=True)
-class TodoPage:
-    items: list[Todo]
-    total: int
-    has_more: bool
+class TodoFields:
+    """Validated values for a new or changed todo; KEEP leaves a field as it is."""
+
+    title: Any = KEEP  # str
+    description: Any = KEEP  # str
+    priority: Any = KEEP  # Priority
+    due: Any = KEEP  # Due | None
+    tags: Any = KEEP  # list[str]
+    recurrence: Any = KEEP  # str | None
 
 
-def create_todo(session: Session, owner_id: int, title: object, description: object = "") -> Todo:
+def clean_fields(
+    *,
+    title: object = KEEP,
+    description: object = KEEP,
+    priority: object = KEEP,
+    due: object = KEEP,
+    tags: object = KEEP,
+    recurrence: object = KEEP,
+) -> TodoFields:
+    """Validates every given field up front: one bad field changes nothing."""
+    if due is not KEEP and due is not None and not isinstance(due, Due):
+        raise ValidationError("The due date is not valid.")
+    return TodoFields(
+        title=KEEP if title is KEEP else clean_title(title),
+        description=KEEP if description is KEEP else clean_description(description),
+        priority=KEEP if priority is KEEP else clean_priority(priority),
+        due=due,
+        tags=KEEP if tags is KEEP else clean_tag_names(_as_list(tags)),
+        recurrence=KEEP if recurrence is KEEP else clean_recurrence(recurrence),
+    )
+
+
+def clean_priority(raw: object) -> Priority:
+    if isinstance(raw, Priority):
+        return raw
+    if isinstance(raw, str):
+        by_name = {p.name.lower(): p for p in Priority}
+        if raw.strip().lower() in by_name:
+            return by_name[raw.strip().lower()]
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 3:
+        return Priority(raw)
+    raise ValidationError("Priority must be none, low, medium or high.")
+
+
+def clean_recurrence(raw: object) -> str | None:
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str):
+        raise ValidationError("The repeat rule must be text.")
+    return recurrence.validate_rule(raw)
+
+
+def _as_list(raw: object) -> list[object]:
+    if not isinstance(raw, list | tuple):
+        raise ValidationError("Tags must be a list.")
+    return list(raw)
+
+
+def create_todo(
+    session: Session,
+    owner_id: int,
+    title: object,
+    description: object = "",
+    *,
+    time_zone: str = "UTC",
+    fields: TodoFields | None = None,
+) -> Todo:
+    base = clean_fields(title=title, description=description)
     todo = Todo(
         owner_id=owner_id,
-        title=clean_title(title),
-        description=clean_description(description),
+        title=base.title,
+        description=base.description,
+        time_zone=zone(time_zone).key,
     )
     session.add(todo)
     session.flush()
+    if fields is not None:
+        _apply(session, todo, fields)
     return todo
-
-
-def list_todos(
-    session: Session, owner_id: int, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0
-) -> TodoPage:
-    limit = max(1, min(limit, MAX_PAGE_SIZE))
-    offset = max(0, offset)
-    # One row more than asked tells whether another page exists.
-    rows = session.exec(
-        select(Todo)
-        .where(Todo.owner_id == owner_id)
-        .order_by(col(Todo.created_at).desc(), col(Todo.id).desc())
-        .offset(offset)
-        .limit(limit + 1)
-    ).all()
-    total = session.exec(
-        select(func.count()).select_from(Todo).where(Todo.owner_id == owner_id)
-    ).one()
-    return TodoPage(items=list(rows[:limit]), total=total, has_more=len(rows) > limit)
 
 
 def get_todo(session: Session, owner_id: int, todo_id: object) -> Todo:
@@ -101,32 +165,95 @@ def update_todo(
     owner_id: int,
     todo_id: object,
     *,
-    title: object | None = None,
-    description: object | None = None,
+    title: object = KEEP,
+    description: object = KEEP,
+    fields: TodoFields | None = None,
 ) -> Todo:
-    # Validate everything before touching the row: a bad field changes nothing.
-    new_title = clean_title(title) if title is not None else None
-    new_description = clean_description(description) if description is not None else None
+    """A change to a repeating todo applies to the series: later occurrences copy it."""
+    base = clean_fields(title=title, description=description)
     todo = get_todo(session, owner_id, todo_id)
-    if new_title is not None:
-        todo.title = new_title
-    if new_description is not None:
-        todo.description = new_description
+    _apply(session, todo, base)
+    if fields is not None:
+        _apply(session, todo, fields)
+    return todo
+
+
+def _apply(session: Session, todo: Todo, fields: TodoFields) -> None:
+    assert todo.id is not None
+    if fields.title is not KEEP:
+        todo.title = fields.title
+    if fields.description is not KEEP:
+        todo.description = fields.description
+    if fields.priority is not KEEP:
+        todo.priority = int(fields.priority)
+    if fields.due is not KEEP:
+        todo.due_date = fields.due.date if fields.due else None
+        todo.due_at = fields.due.at if fields.due else None
+    if fields.recurrence is not KEEP:
+        todo.recurrence = fields.recurrence
+    if todo.recurrence and todo.due_date is None:
+        raise ValidationError("Please give a repeating todo a due date to repeat from.")
+    if fields.due is not KEEP or fields.recurrence is not KEEP:
+        # A new rule or a moved date starts the series afresh from this due date.
+        todo.series_start = todo.due_date if todo.recurrence else None
+    if fields.tags is not KEEP:
+        set_todo_tags(session, todo.owner_id, todo.id, fields.tags)
     todo.updated_at = utcnow()
     session.add(todo)
     session.flush()
-    return todo
 
 
 def set_completed(session: Session, owner_id: int, todo_id: object, completed: object) -> Todo:
     if not isinstance(completed, bool):
         raise ValidationError("Completed must be true or false.")
     todo = get_todo(session, owner_id, todo_id)
+    if completed and not todo.completed and todo.recurrence:
+        _create_next_occurrence(session, todo)
     todo.completed = completed
+    todo.completed_at = utcnow() if completed else None
     todo.updated_at = utcnow()
     session.add(todo)
     session.flush()
     return todo
+
+
+def _create_next_occurrence(session: Session, todo: Todo) -> Todo | None:
+    """The series' next todo, created once however often this one is completed.
+
+    ``previous_id`` is unique: a second completion (double click, another tab,
+    another replica) collides with the first one's successor and adds nothing.
+    """
+    assert todo.id is not None and todo.recurrence and todo.due_date is not None
+    due = next_due(
+        todo.recurrence,
+        todo.series_start or todo.due_date,
+        todo.due_date,
+        todo.due_at,
+        todo.time_zone,
+    )
+    if due is None:
+        return None  # the series has ended
+    successor = Todo(
+        owner_id=todo.owner_id,
+        title=todo.title,
+        description=todo.description,
+        priority=todo.priority,
+        due_date=due.date,
+        due_at=due.at,
+        time_zone=todo.time_zone,
+        recurrence=todo.recurrence,
+        series_start=todo.series_start,
+        previous_id=todo.id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(successor)
+    except IntegrityError:
+        return None  # another completion created it already
+    assert successor.id is not None
+    tags = tags_by_todo(session, [todo.id]).get(todo.id, [])
+    set_todo_tags(session, todo.owner_id, successor.id, tags)
+    return successor
 
 
 def delete_todo(session: Session, owner_id: int, todo_id: object) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from todo_app.core import queries
 from todo_app.core import todos as todo_service
 from todo_app.core.models import Todo
 from todo_app.ui.state.guard import guarded, in_session
@@ -40,7 +41,7 @@ class TodoListState(SessionState):
     has_more: bool = False
     loaded: bool = False
     editing_id: int = 0
-    _window: int = todo_service.DEFAULT_PAGE_SIZE
+    _window: int = queries.DEFAULT_PAGE_SIZE
 
     @rx.var
     def shown(self) -> int:
@@ -51,17 +52,15 @@ class TodoListState(SessionState):
     async def load(self) -> None:
         user_id = self._user_id()
         window = self._window
-        page = await in_session(lambda s: todo_service.list_todos(s, user_id, limit=window))
-        self.todos = [_row(todo) for todo in page.items]
+        page = await in_session(lambda s: queries.list_todos(s, user_id, limit=window))
+        self.todos = [_row(view.todo) for view in page.items]
         self.total = page.total
         self.has_more = page.has_more
         self.loaded = True
 
     @rx.event
     async def show_more(self) -> Any:
-        self._window = min(
-            self._window + todo_service.DEFAULT_PAGE_SIZE, todo_service.MAX_PAGE_SIZE
-        )
+        self._window = min(self._window + queries.DEFAULT_PAGE_SIZE, queries.MAX_PAGE_SIZE)
         return TodoListState.load
 
     @rx.event

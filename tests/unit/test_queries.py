@@ -1,0 +1,144 @@
+"""Search, filters, smart views and sort, combined, on SQLite and PostgreSQL."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+from sqlmodel import Session
+
+from todo_app.core import accounts, todos
+from todo_app.core.due import make_due
+from todo_app.core.models import Priority
+from todo_app.core.queries import Sort, Status, TodoQuery, View, find_todos
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday
+TZ = "Europe/Berlin"
+
+
+@pytest.fixture
+def owner(session: Session) -> int:
+    user = accounts.sign_up(session, "finder@example.com", "password!")
+    assert user.id is not None
+    other = accounts.sign_up(session, "noise@example.com", "password!")
+    assert other.id is not None
+    todos.create_todo(session, other.id, "Buy milk (someone else's)")
+    seed = [
+        ("Buy milk", "two litres", Priority.HIGH, ["errands"], date(2026, 11, 26), None),
+        ("Pay rent", "", Priority.HIGH, ["home"], date(2026, 12, 1), None),
+        ("Call mom", "about Sunday", Priority.MEDIUM, [], date(2026, 11, 26), time(18, 0)),
+        ("Old report", "", Priority.LOW, ["work"], date(2026, 11, 20), None),
+        ("Someday: learn Go", "", Priority.NONE, [], None, None),
+        ("Meeting notes", "100% done_ok", Priority.NONE, ["work"], date(2026, 11, 26), time(9, 0)),
+    ]
+    for title, description, priority, tags, day, clock in seed:
+        due = make_due(day, clock, TZ) if day else None
+        todos.create_todo(
+            session,
+            user.id,
+            title,
+            description,
+            time_zone=TZ,
+            fields=todos.clean_fields(priority=priority, tags=tags, due=due),
+        )
+    done = todos.create_todo(
+        session, user.id, "Filed taxes", fields=todos.clean_fields(tags=["home"])
+    )
+    todos.set_completed(session, user.id, done.id, True)
+    return user.id
+
+
+def titles(session: Session, owner: int, **params: str) -> list[str]:
+    page = find_todos(session, owner, TodoQuery.from_params(params), NOW, TZ)
+    return [view.todo.title for view in page.items]
+
+
+def test_default_lists_everything_of_the_owner_newest_first_done_included(
+    session: Session, owner: int
+) -> None:
+    listed = titles(session, owner)
+    assert listed[0] == "Filed taxes" and len(listed) == 7
+    assert "Buy milk (someone else's)" not in listed
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("MILK", ["Buy milk"]),  # case-insensitive, title
+        ("sunday", ["Call mom"]),  # description
+        ("errands", ["Buy milk"]),  # tag
+        ("100%", ["Meeting notes"]),  # LIKE wildcards are literal
+        ("done_", ["Meeting notes"]),
+        ("nothing like it", []),
+    ],
+)
+def test_search(session: Session, owner: int, q: str, expected: list[str]) -> None:
+    assert titles(session, owner, q=q) == expected
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [
+        ("today", {"Buy milk", "Call mom", "Meeting notes"}),
+        ("upcoming", {"Pay rent"}),
+        ("overdue", {"Old report", "Meeting notes"}),  # 09:00 Berlin < 13:00 Berlin
+        ("no-date", {"Someday: learn Go", "Filed taxes"}),
+    ],
+)
+def test_smart_views(session: Session, owner: int, view: str, expected: set[str]) -> None:
+    assert set(titles(session, owner, view=view)) == expected
+
+
+def test_status_priority_tag_and_due_range_filters(session: Session, owner: int) -> None:
+    assert titles(session, owner, status="done") == ["Filed taxes"]
+    assert "Filed taxes" not in titles(session, owner, status="open")
+    assert set(titles(session, owner, priority="high")) == {"Buy milk", "Pay rent"}
+    assert set(titles(session, owner, tag="work")) == {"Old report", "Meeting notes"}
+    assert set(titles(session, owner, **{"from": "2026-11-26", "to": "2026-11-30"})) == {
+        "Buy milk",
+        "Call mom",
+        "Meeting notes",
+    }
+
+
+def test_filters_combine(session: Session, owner: int) -> None:
+    assert titles(session, owner, q="m", tag="work", priority="none", status="open") == [
+        "Meeting notes"
+    ]
+
+
+def test_sorts(session: Session, owner: int) -> None:
+    by_due = titles(session, owner, sort="due")
+    assert by_due[:2] == ["Old report", "Meeting notes"]  # earliest date, then earliest time
+    assert set(by_due[-2:]) == {"Someday: learn Go", "Filed taxes"}  # undated last
+    assert titles(session, owner, sort="priority")[:2] in (
+        ["Pay rent", "Buy milk"],
+        ["Buy milk", "Pay rent"],
+    )
+    assert titles(session, owner, sort="title")[:2] == ["Buy milk", "Call mom"]
+
+
+def test_query_round_trips_through_url_params() -> None:
+    query = TodoQuery(
+        search="milk",
+        status=Status.OPEN,
+        view=View.TODAY,
+        priority=Priority.HIGH,
+        tag="home",
+        due_from=date(2026, 1, 1),
+        sort=Sort.DUE,
+    )
+    assert TodoQuery.from_params(query.to_params()) == query
+    assert TodoQuery().to_params() == {}
+
+
+def test_malformed_params_fall_back_to_defaults() -> None:
+    query = TodoQuery.from_params(
+        {"status": "bogus", "view": 3, "priority": "urgent", "from": "yesterday", "sort": "x"}
+    )
+    assert query == TodoQuery()
+
+
+def test_rows_carry_tags_progress_and_overdue(session: Session, owner: int) -> None:
+    page = find_todos(session, owner, TodoQuery(tag="work", sort=Sort.TITLE), NOW, TZ)
+    meeting, old = page.items
+    assert meeting.tags == ["work"] and meeting.overdue and old.overdue
+    assert page.total == 2 and not page.has_more

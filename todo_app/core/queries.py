@@ -1,0 +1,265 @@
+"""Finding todos: search, filters, smart views and sort, one page at a time.
+
+A ``TodoQuery`` round-trips through URL parameters, so a view can be
+bookmarked and shared; unknown or malformed parameters fall back to defaults
+instead of failing (an old bookmark must still open).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlmodel import Session, col, func, select
+
+from todo_app.core.due import is_overdue, local_today
+from todo_app.core.models import Priority, Subtask, Tag, Todo, TodoTag, utcnow
+from todo_app.core.tags import tags_by_todo
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+SEARCH_MAX_LENGTH = 200
+UPCOMING_DAYS = 7
+
+
+class Status(StrEnum):
+    ALL = "all"
+    OPEN = "open"
+    DONE = "done"
+
+
+class View(StrEnum):
+    ALL = "all"
+    TODAY = "today"
+    UPCOMING = "upcoming"
+    OVERDUE = "overdue"
+    NO_DATE = "no-date"
+
+
+class Sort(StrEnum):
+    CREATED = "created"
+    DUE = "due"
+    PRIORITY = "priority"
+    TITLE = "title"
+
+
+_PRIORITY_NAMES = {p.name.lower(): p for p in Priority}
+
+
+@dataclass(frozen=True, slots=True)
+class TodoQuery:
+    search: str = ""
+    status: Status = Status.ALL
+    view: View = View.ALL
+    priority: Priority | None = None
+    tag: str = ""
+    due_from: date | None = None
+    due_to: date | None = None
+    sort: Sort = Sort.CREATED
+    limit: int = DEFAULT_PAGE_SIZE
+    offset: int = 0
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> TodoQuery:
+        def text(name: str) -> str:
+            value = params.get(name, "")
+            return value.strip() if isinstance(value, str) else ""
+
+        def choice(name: str, enum: type[StrEnum], default: StrEnum) -> Any:
+            try:
+                return enum(text(name))
+            except ValueError:
+                return default
+
+        def day(name: str) -> date | None:
+            try:
+                return date.fromisoformat(text(name))
+            except ValueError:
+                return None
+
+        return cls(
+            search=text("q")[:SEARCH_MAX_LENGTH],
+            status=choice("status", Status, Status.ALL),
+            view=choice("view", View, View.ALL),
+            priority=_PRIORITY_NAMES.get(text("priority").lower()),
+            tag=text("tag").lstrip("#").lower()[:40],
+            due_from=day("from"),
+            due_to=day("to"),
+            sort=choice("sort", Sort, Sort.CREATED),
+        )
+
+    def to_params(self) -> dict[str, str]:
+        """Only what differs from the defaults, so URLs stay short."""
+        params = {
+            "q": self.search,
+            "status": self.status.value if self.status is not Status.ALL else "",
+            "view": self.view.value if self.view is not View.ALL else "",
+            "priority": self.priority.name.lower() if self.priority is not None else "",
+            "tag": self.tag,
+            "from": self.due_from.isoformat() if self.due_from else "",
+            "to": self.due_to.isoformat() if self.due_to else "",
+            "sort": self.sort.value if self.sort is not Sort.CREATED else "",
+        }
+        return {key: value for key, value in params.items() if value}
+
+    def page(self, limit: int, offset: int = 0) -> TodoQuery:
+        return replace(self, limit=max(1, min(limit, MAX_PAGE_SIZE)), offset=max(0, offset))
+
+
+@dataclass(frozen=True, slots=True)
+class TodoView:
+    """One row as the list shows it."""
+
+    todo: Todo
+    tags: list[str] = field(default_factory=list)
+    subtasks_done: int = 0
+    subtasks_total: int = 0
+    overdue: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TodoPage:
+    items: list[TodoView]
+    total: int
+    has_more: bool
+
+
+def _conditions(
+    owner_id: int, query: TodoQuery, now: datetime, tz: str
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [col(Todo.owner_id) == owner_id]
+    if query.search:
+        needle = f"%{_escape_like(query.search.lower())}%"
+        tagged = exists().where(
+            col(TodoTag.todo_id) == col(Todo.id),
+            col(TodoTag.tag_id) == col(Tag.id),
+            func.lower(col(Tag.name)).like(needle, escape="\\"),
+        )
+        # lower(col) LIKE: served by the trigram GIN indexes on PostgreSQL.
+        conditions.append(
+            or_(
+                func.lower(col(Todo.title)).like(needle, escape="\\"),
+                func.lower(col(Todo.description)).like(needle, escape="\\"),
+                tagged,
+            )
+        )
+    if query.status is Status.OPEN:
+        conditions.append(col(Todo.completed).is_(False))
+    elif query.status is Status.DONE:
+        conditions.append(col(Todo.completed).is_(True))
+    if query.priority is not None:
+        conditions.append(col(Todo.priority) == int(query.priority))
+    if query.tag:
+        conditions.append(
+            exists().where(
+                col(TodoTag.todo_id) == col(Todo.id),
+                col(TodoTag.tag_id) == col(Tag.id),
+                col(Tag.name) == query.tag,
+            )
+        )
+    if query.due_from:
+        conditions.append(col(Todo.due_date) >= query.due_from)
+    if query.due_to:
+        conditions.append(col(Todo.due_date) <= query.due_to)
+    conditions.extend(_view_conditions(query.view, now, tz))
+    return conditions
+
+
+def _view_conditions(view: View, now: datetime, tz: str) -> list[ColumnElement[bool]]:
+    today = local_today(now, tz)
+    if view is View.TODAY:
+        return [col(Todo.due_date) == today]
+    if view is View.UPCOMING:
+        return [
+            col(Todo.due_date) > today,
+            col(Todo.due_date) <= today + timedelta(days=UPCOMING_DAYS),
+        ]
+    if view is View.OVERDUE:
+        return [
+            col(Todo.completed).is_(False),
+            or_(
+                and_(col(Todo.due_at).is_(None), col(Todo.due_date) < today),
+                and_(col(Todo.due_at).is_not(None), col(Todo.due_at) < now),
+            ),
+        ]
+    if view is View.NO_DATE:
+        return [col(Todo.due_date).is_(None)]
+    return []
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _order(sort: Sort) -> list[Any]:
+    newest = [col(Todo.created_at).desc(), col(Todo.id).desc()]
+    if sort is Sort.DUE:
+        return [
+            col(Todo.due_date).is_(None),  # false sorts first: dated todos, then undated
+            col(Todo.due_date),
+            col(Todo.due_at).is_(None),
+            col(Todo.due_at),
+            *newest,
+        ]
+    if sort is Sort.PRIORITY:
+        return [col(Todo.priority).desc(), *newest]
+    if sort is Sort.TITLE:
+        return [func.lower(col(Todo.title)), col(Todo.id)]
+    return newest
+
+
+def find_todos(
+    session: Session, owner_id: int, query: TodoQuery, now: datetime, tz: str
+) -> TodoPage:
+    conditions = _conditions(owner_id, query, now, tz)
+    rows = list(
+        session.exec(
+            select(Todo)
+            .where(*conditions)
+            .order_by(*_order(query.sort))
+            .offset(query.offset)
+            .limit(query.limit + 1)  # one more than asked tells if there is more
+        ).all()
+    )
+    has_more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    total = session.exec(select(func.count()).select_from(Todo).where(*conditions)).one()
+    return TodoPage(items=_views(session, rows, now, tz), total=total, has_more=has_more)
+
+
+def _views(session: Session, rows: list[Todo], now: datetime, tz: str) -> list[TodoView]:
+    ids = [todo.id for todo in rows if todo.id is not None]
+    tags = tags_by_todo(session, ids)
+    progress: dict[int, tuple[int, int]] = {}
+    if ids:
+        for todo_id, done, total in session.exec(
+            select(
+                Subtask.todo_id,
+                func.count().filter(col(Subtask.done).is_(True)),
+                func.count(),
+            )
+            .where(col(Subtask.todo_id).in_(ids))
+            .group_by(col(Subtask.todo_id))
+        ).all():
+            progress[todo_id] = (done, total)
+    return [
+        TodoView(
+            todo=todo,
+            tags=tags.get(todo.id or 0, []),
+            subtasks_done=progress.get(todo.id or 0, (0, 0))[0],
+            subtasks_total=progress.get(todo.id or 0, (0, 0))[1],
+            overdue=not todo.completed and is_overdue(todo.due_date, todo.due_at, now, tz),
+        )
+        for todo in rows
+    ]
+
+
+def list_todos(
+    session: Session, owner_id: int, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0
+) -> TodoPage:
+    """The default view (everything, newest first), as of now in UTC."""
+    return find_todos(session, owner_id, TodoQuery().page(limit, offset), utcnow(), "UTC")
