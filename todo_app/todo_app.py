@@ -6,6 +6,7 @@ import reflex as rx
 
 from todo_app.core.db import migrate
 from todo_app.settings import get_settings
+from todo_app.ui.components.time_zone import time_zone_script
 from todo_app.ui.pages.auth import login_page, signup_page
 from todo_app.ui.pages.todos import todos_page
 from todo_app.ui.state.auth import AuthState
@@ -20,7 +21,12 @@ def migrate_on_start() -> None:
         migrate()
 
 
-app = rx.App(head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")])
+app = rx.App(
+    head_components=[
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        time_zone_script(),
+    ]
+)
 app.add_page(todos_page, route="/", title="Todos", on_load=TodoListState.load)
 app.add_page(login_page, route="/login", title="Log in", on_load=AuthState.redirect_if_signed_in)
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=AuthState.redirect_if_signed_in)

@@ -48,7 +48,7 @@ def test_a_day_with_todos(page: Page) -> None:
 
     log_out(page)
     sign_up(page, new_email())
-    expect(page.get_by_text("Nothing to do yet")).to_be_visible()
+    expect(page.get_by_text("Nothing here yet")).to_be_visible()
     expect(page.get_by_role("checkbox", name="Complete Buy milk")).to_have_count(0)
 
     log_out(page)

@@ -56,7 +56,9 @@ from typing import TypeVar
 from dateutil.relativedelta import relativedelta
 
 from todo_app.core import recurrence
+from todo_app.core.due import make_due
 from todo_app.core.models import Priority
+from todo_app.core.todos import TodoFields, clean_fields
 
 TAG_MAX_LENGTH = 40
 TONIGHT = time(20, 0)
@@ -500,3 +502,14 @@ def preview(q: QuickAdd, now: datetime | None = None) -> str:
     if q.priority:
         parts.append(f"{q.priority.name.lower()} priority")
     return " · ".join(parts)
+
+
+def as_fields(q: QuickAdd) -> TodoFields:
+    """The todo fields a parsed quick-add line sets (its title aside)."""
+    due = None
+    if q.due is not None:
+        local = q.due
+        due = make_due(local.date(), local.timetz() if q.due_has_time else None, str(local.tzinfo))
+    return clean_fields(
+        priority=q.priority, tags=list(q.tags), due=due, recurrence=q.recurrence or None
+    )

@@ -7,10 +7,11 @@ never from client input. A todo of another owner is reported as not found.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from todo_app.core import recurrence
 from todo_app.core.due import Due, next_due, zone
@@ -19,6 +20,7 @@ from todo_app.core.models import (
     DESCRIPTION_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Priority,
+    Subtask,
     Todo,
     utcnow,
 )
@@ -233,6 +235,7 @@ def _create_next_occurrence(session: Session, todo: Todo) -> Todo | None:
     )
     if due is None:
         return None  # the series has ended
+    now = utcnow()  # created == updated marks an untouched successor (see reopen)
     successor = Todo(
         owner_id=todo.owner_id,
         title=todo.title,
@@ -244,6 +247,8 @@ def _create_next_occurrence(session: Session, todo: Todo) -> Todo | None:
         recurrence=todo.recurrence,
         series_start=todo.series_start,
         previous_id=todo.id,
+        created_at=now,
+        updated_at=now,
     )
     try:
         with session.begin_nested():
@@ -256,6 +261,85 @@ def _create_next_occurrence(session: Session, todo: Todo) -> Todo | None:
     return successor
 
 
-def delete_todo(session: Session, owner_id: int, todo_id: object) -> None:
-    session.delete(get_todo(session, owner_id, todo_id))
+@dataclass(frozen=True, slots=True)
+class TodoSnapshot:
+    """Everything needed to put a deleted todo back (for Undo)."""
+
+    title: str
+    description: str
+    completed: bool
+    priority: int
+    due_date: date | None
+    due_at: datetime | None
+    time_zone: str
+    recurrence: str | None
+    series_start: date | None
+    created_at: datetime
+    tags: tuple[str, ...]
+    subtasks: tuple[tuple[str, bool], ...]
+
+
+def delete_todo(session: Session, owner_id: int, todo_id: object) -> TodoSnapshot:
+    todo = get_todo(session, owner_id, todo_id)
+    assert todo.id is not None
+    subtasks = session.exec(
+        select(Subtask).where(Subtask.todo_id == todo.id).order_by(col(Subtask.position))
+    ).all()
+    snapshot = TodoSnapshot(
+        title=todo.title,
+        description=todo.description,
+        completed=todo.completed,
+        priority=todo.priority,
+        due_date=todo.due_date,
+        due_at=todo.due_at,
+        time_zone=todo.time_zone,
+        recurrence=todo.recurrence,
+        series_start=todo.series_start,
+        created_at=todo.created_at,
+        tags=tuple(tags_by_todo(session, [todo.id]).get(todo.id, [])),
+        subtasks=tuple((subtask.title, subtask.done) for subtask in subtasks),
+    )
+    session.delete(todo)
     session.flush()
+    return snapshot
+
+
+def restore(session: Session, owner_id: int, snapshot: TodoSnapshot) -> Todo:
+    """Undo a delete: the same todo again (under a new id), in its old place."""
+    todo = Todo(
+        owner_id=owner_id,
+        title=clean_title(snapshot.title),
+        description=clean_description(snapshot.description),
+        completed=snapshot.completed,
+        priority=int(clean_priority(snapshot.priority)),
+        due_date=snapshot.due_date,
+        due_at=snapshot.due_at,
+        time_zone=zone(snapshot.time_zone).key,
+        recurrence=snapshot.recurrence,
+        series_start=snapshot.series_start,
+        created_at=snapshot.created_at,
+    )
+    session.add(todo)
+    session.flush()
+    assert todo.id is not None
+    set_todo_tags(session, owner_id, todo.id, clean_tag_names(snapshot.tags))
+    for position, (title, done) in enumerate(snapshot.subtasks):
+        session.add(Subtask(todo_id=todo.id, title=title, done=done, position=position))
+    session.flush()
+    return todo
+
+
+def reopen(session: Session, owner_id: int, todo_id: object) -> Todo:
+    """Undo a completion. A repeating todo's successor goes too, if still untouched."""
+    todo = set_completed(session, owner_id, todo_id, False)
+    successor = session.exec(
+        select(Todo).where(Todo.previous_id == todo.id, Todo.owner_id == owner_id)
+    ).first()
+    if (
+        successor is not None
+        and not successor.completed
+        and successor.updated_at == successor.created_at
+    ):
+        session.delete(successor)
+        session.flush()
+    return todo

@@ -1,15 +1,57 @@
-"""One row of the list: complete, edit in place, delete."""
+"""One row of the list: complete, see at a glance, edit in place, delete."""
 
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from todo_app.core.repeat_presets import CUSTOM, PRESETS
 from todo_app.ui.state.todos import TodoListState, TodoRow
+
+_PRIORITY_COLORS = {"High": "red", "Medium": "orange", "Low": "blue"}
+
+
+def _priority_badge(todo: ObjectVar[TodoRow]) -> rx.Component:
+    return rx.match(
+        todo.priority_label,
+        *[
+            (label, rx.badge(label, color_scheme=color, variant="soft"))
+            for label, color in _PRIORITY_COLORS.items()
+        ],
+        rx.fragment(),
+    )
+
+
+def _details(todo: ObjectVar[TodoRow], done: rx.Var[bool]) -> rx.Component:
+    return rx.hstack(
+        _priority_badge(todo),
+        rx.cond(
+            todo.due_label != "",
+            rx.badge(
+                rx.icon("calendar", size=12),
+                todo.due_label,
+                color_scheme=rx.cond(todo.overdue & ~done, "red", "gray"),
+                variant=rx.cond(todo.overdue & ~done, "solid", "surface"),
+                title=rx.cond(todo.overdue & ~done, "Overdue", "Due"),
+            ),
+        ),
+        rx.cond(
+            todo.repeat_label != "",
+            rx.badge(rx.icon("repeat", size=12), todo.repeat_label, variant="surface"),
+        ),
+        rx.foreach(todo.tags, lambda name: rx.badge("#", name, variant="outline")),
+        rx.cond(
+            todo.progress != "",
+            rx.badge(rx.icon("list-checks", size=12), todo.progress, variant="surface"),
+        ),
+        spacing="1",
+        wrap="wrap",
+    )
 
 
 def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
+    done = TodoListState.done_ids.contains(todo.id)
     return rx.hstack(
         rx.checkbox(
-            checked=todo.completed,
+            checked=done,
             on_change=lambda checked: TodoListState.toggle(todo.id, checked),
             aria_label=f"Complete {todo.title}",
             size="3",
@@ -17,8 +59,8 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
         rx.vstack(
             rx.text(
                 todo.title,
-                text_decoration=rx.cond(todo.completed, "line-through", "none"),
-                color=rx.cond(todo.completed, rx.color("gray", 10), rx.color("gray", 12)),
+                text_decoration=rx.cond(done, "line-through", "none"),
+                color=rx.cond(done, rx.color("gray", 10), rx.color("gray", 12)),
                 weight="medium",
                 word_break="break-word",
             ),
@@ -32,6 +74,7 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
                     word_break="break-word",
                 ),
             ),
+            _details(todo, done),
             spacing="1",
             flex="1",
             min_width="0",
@@ -50,28 +93,83 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
             variant="ghost",
             color_scheme="red",
         ),
-        align="center",
+        align="start",
         width="100%",
         spacing="3",
     )
 
 
+def _labelled(label: str, control: rx.Component) -> rx.Component:
+    return rx.el.label(
+        rx.text(label, size="1", weight="medium", color=rx.color("gray", 11)),
+        control,
+        display="flex",
+        flex_direction="column",
+        gap="2px",
+        flex="1",
+        min_width="120px",
+    )
+
+
 def _editor(todo: ObjectVar[TodoRow]) -> rx.Component:
+    repeat_items = [rx.select.item(label, value=value) for value, label in PRESETS]
     return rx.form(
         rx.vstack(
-            rx.input(
-                name="title",
-                default_value=todo.title,
-                aria_label="Title",
-                auto_focus=True,
-                width="100%",
-            ),
+            rx.input(name="title", default_value=todo.title, aria_label="Title", width="100%"),
             rx.text_area(
                 name="description",
                 default_value=todo.description,
                 aria_label="Description",
                 placeholder="Notes (optional)",
                 width="100%",
+            ),
+            rx.flex(
+                _labelled(
+                    "Priority",
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Edit priority"),
+                        rx.select.content(
+                            *[
+                                rx.select.item(label, value=label.lower())
+                                for label in ("None", "Low", "Medium", "High")
+                            ]
+                        ),
+                        name="priority",
+                        default_value=rx.match(
+                            todo.priority, (1, "low"), (2, "medium"), (3, "high"), "none"
+                        ),
+                    ),
+                ),
+                _labelled(
+                    "Due date",
+                    rx.input(type="date", name="due_date", default_value=todo.due_date),
+                ),
+                _labelled(
+                    "Due time",
+                    rx.input(type="time", name="due_time", default_value=todo.due_time),
+                ),
+                _labelled(
+                    "Repeat",
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Repeat"),
+                        rx.select.content(
+                            *repeat_items,
+                            rx.cond(
+                                todo.repeat == CUSTOM,
+                                rx.select.item(todo.repeat_label, value=CUSTOM),
+                            ),
+                        ),
+                        name="repeat",
+                        default_value=todo.repeat,
+                    ),
+                ),
+                gap="2",
+                wrap="wrap",
+                width="100%",
+            ),
+            _labelled(
+                "Tags (comma-separated)",
+                rx.input(name="tags", default_value=todo.tags_text, placeholder="home, errands"),
             ),
             rx.hstack(
                 rx.button("Save", type="submit"),

@@ -2,30 +2,12 @@
 
 import reflex as rx
 
+from todo_app.ui.components.finder import finder
 from todo_app.ui.components.layout import page_frame
+from todo_app.ui.components.quick_add import quick_add, undo_bar
 from todo_app.ui.components.todo_item import todo_item
 from todo_app.ui.state.auth import AuthState
-from todo_app.ui.state.todos import NEW_TODO_INPUT_ID, TodoListState
-
-
-def _quick_add() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(
-                id=NEW_TODO_INPUT_ID,
-                name="title",
-                aria_label="New todo",
-                placeholder="What needs doing?",
-                auto_focus=True,
-                width="100%",
-                size="3",
-            ),
-            rx.button("Add", type="submit", size="3"),
-            width="100%",
-        ),
-        on_submit=TodoListState.add,
-        width="100%",
-    )
+from todo_app.ui.state.todos import TodoListState
 
 
 def _list() -> rx.Component:
@@ -55,7 +37,14 @@ def _list() -> rx.Component:
                 ),
                 width="100%",
             ),
-            rx.text("Nothing to do yet. Add your first todo above.", color=rx.color("gray", 10)),
+            rx.text(
+                rx.cond(
+                    TodoListState.search != "",
+                    "No todo matches your search.",
+                    "Nothing here yet. Add a todo above, or change the filters.",
+                ),
+                color=rx.color("gray", 10),
+            ),
         ),
         rx.hstack(rx.spinner(), rx.text("Loading your todos…"), aria_busy="true"),
     )
@@ -63,7 +52,9 @@ def _list() -> rx.Component:
 
 def todos_page() -> rx.Component:
     return page_frame(
-        _quick_add(),
+        quick_add(),
+        undo_bar(),
+        finder(),
         _list(),
         header=rx.button("Log out", variant="soft", on_click=AuthState.log_out),
     )

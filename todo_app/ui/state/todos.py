@@ -1,94 +1,243 @@
-"""The todo list page: a window of the user's todos, and small edits to it."""
+"""The todo list page: one window of the user's todos, found by the URL's filters.
+
+Only the window on screen is a state var (Reflex resends a changed var whole).
+Rows are immutable snapshots; what a click changes often (completion) lives in
+the small ``done_ids`` var, so completing a todo sends a few hundred bytes
+whatever the list or page size.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import reflex as rx
 
-from todo_app.core import queries
+from todo_app.core import queries, repeat_presets, tags
 from todo_app.core import todos as todo_service
-from todo_app.core.models import Todo
+from todo_app.core.due import local_today, parse_due, zone
+from todo_app.core.errors import ValidationError
+from todo_app.core.models import Priority, utcnow
+from todo_app.core.quickadd import as_fields, parse_quick_add, preview
+from todo_app.core.recurrence import describe
 from todo_app.ui.state.guard import guarded, in_session
 from todo_app.ui.state.session import SessionState
 
 NEW_TODO_INPUT_ID = "new-todo"
+UNDO_SECONDS = 8
+FILTER_NAMES = ("q", "status", "view", "priority", "tag", "sort", "from", "to")
+PRIORITY_LABELS = {p: p.name.capitalize() if p else "" for p in Priority}
 
 
 @dataclasses.dataclass
 class TodoRow:
-    """What one row of the list shows; the browser holds nothing more."""
+    """What one row shows (and its edit form starts from); nothing more."""
 
     id: int
     title: str
     description: str
-    completed: bool
+    priority: int
+    priority_label: str
+    due_label: str
+    due_date: str
+    due_time: str
+    overdue: bool
+    tags: list[str]
+    tags_text: str
+    progress: str
+    repeat_label: str
+    repeat: str
 
 
-def _row(todo: Todo) -> TodoRow:
+def _due_label(view: queries.TodoView, today: date, tz: str) -> str:
+    todo = view.todo
+    if todo.due_date is None:
+        return ""
+    names = {today: "Today", date.fromordinal(today.toordinal() + 1): "Tomorrow"}
+    names[date.fromordinal(today.toordinal() - 1)] = "Yesterday"
+    day = todo.due_date
+    label = names.get(day) or day.strftime("%a %-d %b" + (" %Y" if day.year != today.year else ""))
+    if todo.due_at is not None:
+        label += " " + todo.due_at.astimezone(zone(tz)).strftime("%H:%M")
+    return label
+
+
+def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
+    todo = view.todo
     assert todo.id is not None
+    local_time = todo.due_at.astimezone(zone(tz)).strftime("%H:%M") if todo.due_at else ""
     return TodoRow(
-        id=todo.id, title=todo.title, description=todo.description, completed=todo.completed
+        id=todo.id,
+        title=todo.title,
+        description=todo.description,
+        priority=todo.priority,
+        priority_label=PRIORITY_LABELS[Priority(todo.priority)],
+        due_label=_due_label(view, today, tz),
+        due_date=todo.due_date.isoformat() if todo.due_date else "",
+        due_time=local_time,
+        overdue=view.overdue,
+        tags=view.tags,
+        tags_text=", ".join(view.tags),
+        progress=f"{view.subtasks_done}/{view.subtasks_total}" if view.subtasks_total else "",
+        repeat_label=describe(todo.recurrence) if todo.recurrence else "",
+        repeat=repeat_presets.preset_of(todo.recurrence, todo.series_start),
     )
 
 
+def _text(form_data: dict[str, Any], name: str) -> str:
+    value = form_data.get(name, "")
+    if not isinstance(value, str):
+        raise ValidationError(f"The {name.replace('_', ' ')} must be text.")
+    return value
+
+
 class TodoListState(SessionState):
-    # Only the window on screen is a state var: Reflex resends a changed var
-    # whole, so the list must stay small whatever the user's todo count.
     todos: list[TodoRow] = []  # noqa: RUF012  (Reflex copies defaults per client)
+    done_ids: list[int] = []  # noqa: RUF012
     total: int = 0
     has_more: bool = False
     loaded: bool = False
     editing_id: int = 0
+    tag_options: list[str] = []  # noqa: RUF012
+    quick_preview: str = ""
+    undo_label: str = ""
+    # The filters, as the URL has them (the URL is the source of truth).
+    search: str = ""
+    status: str = queries.Status.ALL.value
+    view: str = queries.View.ALL.value
+    priority: str = "any"
+    tag: str = "any"
+    sort: str = queries.Sort.CREATED.value
+    _params: dict[str, str] = {}  # noqa: RUF012
     _window: int = queries.DEFAULT_PAGE_SIZE
+    _undo: dict[str, Any] = {}  # noqa: RUF012
+    _undo_serial: int = 0
 
     @rx.var
     def shown(self) -> int:
         return len(self.todos)
 
+    # --- loading and finding -------------------------------------------------------------
+
     @rx.event
     @guarded
     async def load(self) -> None:
         user_id = self._user_id()
-        window = self._window
-        page = await in_session(lambda s: queries.list_todos(s, user_id, limit=window))
-        self.todos = [_row(view.todo) for view in page.items]
+        query = queries.TodoQuery.from_params(dict(self.router.url.query_parameters))
+        self._params = query.to_params()
+        self.search = query.search
+        self.status = query.status.value
+        self.view = query.view.value
+        self.priority = query.priority.name.lower() if query.priority is not None else "any"
+        self.tag = query.tag or "any"
+        self.sort = query.sort.value
+        await self._refresh(user_id, query)
+
+    async def _refresh(self, user_id: int, query: queries.TodoQuery | None = None) -> None:
+        query = (query or queries.TodoQuery.from_params(self._params)).page(self._window)
+        tz, now = self._tz(), utcnow()
+
+        def fetch(session: Any) -> tuple[queries.TodoPage, list[tuple[str, int]]]:
+            return (
+                queries.find_todos(session, user_id, query, now, tz),
+                tags.list_tags(session, user_id),
+            )
+
+        page, tag_counts = await in_session(fetch)
+        today = local_today(now, tz)
+        self.todos = [_row(view, today, tz) for view in page.items]
+        self.done_ids = [
+            view.todo.id for view in page.items if view.todo.completed and view.todo.id
+        ]
         self.total = page.total
         self.has_more = page.has_more
+        self.tag_options = [name for name, _count in tag_counts]
         self.loaded = True
+
+    @rx.event
+    def set_filter(self, name: str, value: str) -> Any:
+        """Change one filter by changing the URL; loading the new URL applies it."""
+        return self._filtered(name, value)
+
+    @rx.event
+    def set_search(self, value: str) -> Any:
+        return self._filtered("q", value)
+
+    def _filtered(self, name: str, value: object) -> Any:
+        if name not in FILTER_NAMES or not isinstance(value, str):
+            return None
+        params = dict(self._params)
+        params[name] = "" if value in ("any", "all") else value.strip()
+        wanted = queries.TodoQuery.from_params(params).to_params()
+        # Replace, not push: typing in Search must not add a history entry per key.
+        return rx.redirect("/?" + urlencode(wanted) if wanted else "/", replace=True)
 
     @rx.event
     async def show_more(self) -> Any:
         self._window = min(self._window + queries.DEFAULT_PAGE_SIZE, queries.MAX_PAGE_SIZE)
         return TodoListState.load
 
+    # --- adding --------------------------------------------------------------------------
+
+    @rx.event
+    def preview_quick_add(self, text: str) -> None:
+        """What the quick-add line will set, shown under the box while typing."""
+        if not isinstance(text, str) or not text.strip():
+            self.quick_preview = ""
+            return
+        try:
+            parsed = parse_quick_add(text[:600], utcnow(), self._tz())
+        except ValidationError:
+            self.quick_preview = ""
+            return
+        self.quick_preview = preview(parsed, utcnow()) if parsed.recognised else ""
+
     @rx.event
     @guarded
     async def add(self, form_data: dict[str, Any]) -> Any:
         user_id = self._user_id()
-        title = form_data.get("title", "")
-        todo = await in_session(lambda s: todo_service.create_todo(s, user_id, title))
-        self.todos = [_row(todo), *self.todos]
-        self.total += 1
+        tz = self._tz()
+        parsed = parse_quick_add(_text(form_data, "title")[:2000], utcnow(), tz)
+        fields = as_fields(parsed)
+        await in_session(
+            lambda s: todo_service.create_todo(
+                s, user_id, parsed.title, time_zone=tz, fields=fields
+            )
+        )
+        self.quick_preview = ""
+        await self._refresh(user_id)
         # Cleared only on success: a rejected title stays in the box to fix.
         # (Not by re-keying the box on a counter: a reconnect re-renders the
         # page from initial state and would wipe what the user is typing.)
         return rx.set_value(NEW_TODO_INPUT_ID, "")
 
+    # --- completing, editing, deleting ---------------------------------------------------
+
     @rx.event
     @guarded
-    async def toggle(self, todo_id: int, completed: bool) -> None:
+    async def toggle(self, todo_id: int, completed: bool) -> Any:
         user_id = self._user_id()
         todo = await in_session(
             lambda s: todo_service.set_completed(s, user_id, todo_id, completed)
         )
-        self._replace(_row(todo))
+        if todo.recurrence:
+            await self._refresh(user_id)  # the next occurrence joins the list
+        elif completed:
+            self.done_ids = [*self.done_ids, todo_id]
+        else:
+            self.done_ids = [i for i in self.done_ids if i != todo_id]
+        if completed:
+            self._offer_undo(f"Completed “{todo.title}”.", {"kind": "complete", "id": todo_id})
+            return TodoListState.expire_undo
+        return None
 
     @rx.event
     def start_edit(self, todo_id: int) -> None:
         self.error = ""
-        self.editing_id = todo_id
+        self.editing_id = todo_id if isinstance(todo_id, int) else 0
 
     @rx.event
     def cancel_edit(self) -> None:
@@ -99,23 +248,68 @@ class TodoListState(SessionState):
     async def save_edit(self, form_data: dict[str, Any]) -> None:
         user_id = self._user_id()
         todo_id = self.editing_id
-        title = form_data.get("title", "")
-        description = form_data.get("description", "")
-        todo = await in_session(
+        tz = self._tz()
+        due = parse_due(_text(form_data, "due_date"), _text(form_data, "due_time"), tz)
+        repeat = _text(form_data, "repeat") or "none"
+        if repeat != repeat_presets.CUSTOM:
+            rule: Any = repeat_presets.rule_for(repeat, due.date) if due else None
+            if repeat != "none" and due is None:
+                raise ValidationError("Please give a repeating todo a due date to repeat from.")
+        else:
+            rule = todo_service.KEEP
+        fields = todo_service.clean_fields(
+            priority=_text(form_data, "priority") or "none",
+            due=due,
+            tags=[name for name in _text(form_data, "tags").split(",") if name.strip()],
+            recurrence=rule,
+        )
+        title, description = _text(form_data, "title"), _text(form_data, "description")
+        await in_session(
             lambda s: todo_service.update_todo(
-                s, user_id, todo_id, title=title, description=description
+                s, user_id, todo_id, title=title, description=description, fields=fields
             )
         )
-        self._replace(_row(todo))
         self.editing_id = 0
+        await self._refresh(user_id)
 
     @rx.event
     @guarded
-    async def delete(self, todo_id: int) -> None:
+    async def delete(self, todo_id: int) -> Any:
         user_id = self._user_id()
-        await in_session(lambda s: todo_service.delete_todo(s, user_id, todo_id))
-        self.todos = [row for row in self.todos if row.id != todo_id]
-        self.total = max(0, self.total - 1)
+        snapshot = await in_session(lambda s: todo_service.delete_todo(s, user_id, todo_id))
+        await self._refresh(user_id)
+        self._offer_undo(f"Deleted “{snapshot.title}”.", {"kind": "delete", "todo": snapshot})
+        return TodoListState.expire_undo
 
-    def _replace(self, updated: TodoRow) -> None:
-        self.todos = [updated if row.id == updated.id else row for row in self.todos]
+    # --- undo ----------------------------------------------------------------------------
+
+    def _offer_undo(self, label: str, payload: dict[str, Any]) -> None:
+        self._undo_serial += 1
+        self._undo = {**payload, "serial": self._undo_serial}
+        self.undo_label = label
+
+    @rx.event
+    @guarded
+    async def undo(self) -> None:
+        user_id = self._user_id()
+        payload, self._undo, self.undo_label = self._undo, {}, ""
+        if payload.get("kind") == "complete":
+            todo_id = payload["id"]
+            await in_session(lambda s: todo_service.reopen(s, user_id, todo_id))
+        elif payload.get("kind") == "delete":
+            snapshot = payload["todo"]
+            await in_session(lambda s: todo_service.restore(s, user_id, snapshot))
+        await self._refresh(user_id)
+
+    @rx.event(background=True)
+    async def expire_undo(self) -> None:
+        async with self:
+            serial = self._undo_serial
+        await asyncio.sleep(UNDO_SECONDS)
+        async with self:
+            if self._undo_serial == serial:
+                self._undo, self.undo_label = {}, ""
+
+    @rx.event
+    def dismiss_undo(self) -> None:
+        self._undo, self.undo_label = {}, ""

@@ -1,0 +1,152 @@
+"""Rich todos in Chromium: quick add, finding, undo, repeating todos."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.flows import new_email, sign_up, todo_items
+
+
+def quick_add(page: Page, text: str, title: str) -> None:
+    box = page.get_by_label("New todo")
+    box.fill(text)
+    box.press("Enter")
+    expect(page.get_by_role("checkbox", name=f"Complete {title}", exact=True).first).to_be_visible()
+    expect(box).to_have_value("")
+
+
+def choose(page: Page, select: str, option: str) -> None:
+    page.get_by_role("combobox", name=select).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def row(page: Page, title: str):  # type: ignore[no-untyped-def]
+    return todo_items(page).filter(
+        has=page.get_by_role("checkbox", name=f"Complete {title}", exact=True)
+    )
+
+
+def test_quick_add_understands_dates_tags_priority_and_repeats(page: Page) -> None:
+    sign_up(page, new_email())
+    box = page.get_by_label("New todo")
+    box.fill("Pay rent every month on the 1st #home !high")
+    preview = page.locator("#quick-add-preview")
+    expect(preview).to_contain_text("every month on the 1st")
+    expect(preview).to_contain_text("#home")
+    expect(preview).to_contain_text("high priority")
+    box.press("Enter")
+    rent = row(page, "Pay rent")
+    expect(rent).to_contain_text("High")
+    expect(rent).to_contain_text("#home")
+    expect(rent).to_contain_text("every month on the 1st")
+    expect(box).to_have_value("")
+    expect(preview).to_have_count(0)
+
+    quick_add(page, "Read 1984", "Read 1984")  # a year-looking title stays a title
+    expect(row(page, "Read 1984").locator("[title=Due], [title=Overdue]")).to_have_count(0)
+
+
+def test_search_filters_and_sort_combine_and_live_in_the_url(page: Page) -> None:
+    sign_up(page, new_email())
+    quick_add(page, "Buy oat milk #errands !high", "Buy oat milk")
+    quick_add(page, "Buy almond milk #errands !low", "Buy almond milk")
+    quick_add(page, "Buy bread #errands !high", "Buy bread")
+    quick_add(page, "Milk the goat #farm !high", "Milk the goat")
+
+    page.get_by_label("Search").fill("milk")
+    expect(page).to_have_url(re.compile(r"q=milk"))
+    expect(todo_items(page)).to_have_count(3)
+    choose(page, "Priority", "High")
+    expect(todo_items(page)).to_have_count(2)
+    choose(page, "Tag", "#errands")
+    expect(todo_items(page)).to_have_count(1)
+    choose(page, "Tag", "Any tag")
+    choose(page, "Sort by", "Title")
+    expect(todo_items(page)).to_have_count(2)
+    expect(todo_items(page).first).to_contain_text("Buy oat milk")
+    expect(page).to_have_url(re.compile(r"priority=high"))
+    expect(page).to_have_url(re.compile(r"sort=title"))
+
+    shared = page.url
+    page.goto("about:blank")
+    page.goto(shared)  # a bookmarked or shared view opens as it was
+    expect(page.get_by_label("Search")).to_have_value("milk")
+    expect(page.get_by_role("combobox", name="Priority")).to_contain_text("High")
+    expect(page.get_by_role("combobox", name="Sort by")).to_contain_text("Title")
+    expect(todo_items(page)).to_have_count(2)
+    expect(todo_items(page).first).to_contain_text("Buy oat milk")
+    expect(todo_items(page).last).to_contain_text("Milk the goat")
+
+
+def test_smart_views(page: Page) -> None:
+    sign_up(page, new_email())
+    quick_add(page, "Dentist today", "Dentist")
+    quick_add(page, "Plan trip next week", "Plan trip")
+    quick_add(page, "Someday maybe", "Someday maybe")
+    page.get_by_role("radio", name="Today").click()
+    expect(todo_items(page)).to_have_count(1)
+    expect(todo_items(page).first).to_contain_text("Dentist")
+    page.get_by_role("radio", name="No date").click()
+    expect(todo_items(page)).to_have_count(1)
+    expect(todo_items(page).first).to_contain_text("Someday maybe")
+    page.get_by_role("radio", name="Upcoming").click()
+    expect(todo_items(page).first).to_contain_text("Plan trip")
+
+
+def test_undo_delete_and_complete(page: Page) -> None:
+    sign_up(page, new_email())
+    quick_add(page, "Keep this #precious !medium", "Keep this")
+    page.get_by_role("button", name="Delete Keep this").click()
+    expect(page.get_by_role("checkbox", name="Complete Keep this")).to_have_count(0)
+    page.get_by_role("button", name="Undo").click()
+    restored = row(page, "Keep this")
+    expect(restored).to_contain_text("#precious")
+    expect(restored).to_contain_text("Medium")
+
+    page.get_by_role("checkbox", name="Complete Keep this").click()
+    expect(page.get_by_role("checkbox", name="Complete Keep this")).to_be_checked()
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_role("checkbox", name="Complete Keep this")).not_to_be_checked()
+    page.reload()
+    expect(page.get_by_role("checkbox", name="Complete Keep this")).not_to_be_checked()
+
+
+def test_a_repeating_todo_completed_twice(page: Page) -> None:
+    sign_up(page, new_email())
+    quick_add(page, "Water plants every day", "Water plants")
+    boxes = page.get_by_role("checkbox", name="Complete Water plants", exact=True)
+    boxes.first.click()
+    expect(boxes).to_have_count(2)  # the done one and the next occurrence
+    open_one = todo_items(page).filter(has=page.locator("[data-state=unchecked]"))
+    expect(open_one).to_contain_text("Tomorrow")
+    open_one.get_by_role("checkbox").click()
+    expect(boxes).to_have_count(3)
+    expect(page.get_by_role("checkbox", name="Complete Water plants", checked=False)).to_have_count(
+        1
+    )
+
+
+def test_edit_priority_due_tags_and_a_bad_repeat(page: Page) -> None:
+    sign_up(page, new_email())
+    quick_add(page, "Write report", "Write report")
+    page.get_by_role("button", name="Edit Write report").click()
+    choose(page, "Edit priority", "High")
+    page.locator("input[name=due_date]").fill("2031-05-20")
+    page.locator("input[name=due_time]").fill("09:30")
+    page.locator("input[name=tags]").fill("work, q2")
+    page.get_by_role("button", name="Save").click()
+    report = row(page, "Write report")
+    expect(report).to_contain_text("High")
+    expect(report).to_contain_text("20 May 2031 09:30")
+    expect(report).to_contain_text("#q2")
+    expect(report).to_contain_text("#work")
+
+    page.get_by_role("button", name="Edit Write report").click()
+    page.locator("input[name=due_date]").fill("")
+    page.locator("input[name=due_time]").fill("")
+    choose(page, "Repeat", "Every day")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("due date to repeat from")
+    expect(page.get_by_role("button", name="Save")).to_be_visible()  # the form stays open

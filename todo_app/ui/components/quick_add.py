@@ -1,0 +1,67 @@
+"""The quick-add box: natural language, with a preview of what it understood."""
+
+import reflex as rx
+
+from todo_app.ui.state.todos import NEW_TODO_INPUT_ID, TodoListState
+
+
+def quick_add() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.hstack(
+                rx.input(
+                    id=NEW_TODO_INPUT_ID,
+                    name="title",
+                    aria_label="New todo",
+                    placeholder="e.g. Pay rent every month on the 1st #home !high",
+                    auto_focus=True,
+                    on_change=TodoListState.preview_quick_add.debounce(150),
+                    width="100%",
+                    size="3",
+                ),
+                rx.button("Add", type="submit", size="3"),
+                width="100%",
+            ),
+            rx.cond(
+                TodoListState.quick_preview != "",
+                rx.text(
+                    rx.icon("sparkles", size=12),
+                    " ",
+                    TodoListState.quick_preview,
+                    size="1",
+                    color=rx.color("accent", 11),
+                    aria_live="polite",
+                    id="quick-add-preview",
+                ),
+            ),
+            width="100%",
+            spacing="1",
+        ),
+        on_submit=TodoListState.add,
+        width="100%",
+    )
+
+
+def undo_bar() -> rx.Component:
+    return rx.cond(
+        TodoListState.undo_label != "",
+        rx.callout(
+            rx.hstack(
+                rx.text(TodoListState.undo_label),
+                rx.spacer(),
+                rx.button("Undo", size="1", variant="solid", on_click=TodoListState.undo),
+                rx.icon_button(
+                    rx.icon("x", size=14),
+                    size="1",
+                    variant="ghost",
+                    aria_label="Dismiss",
+                    on_click=TodoListState.dismiss_undo,
+                ),
+                align="center",
+                width="100%",
+            ),
+            role="status",
+            color_scheme="gray",
+            width="100%",
+        ),
+    )
