@@ -97,6 +97,13 @@ class Timing:
     items: int | None = None  # todos on the page
     matches: int | None = None  # todos matching the query (the page's total)
 
+    def keep(
+        self, elapsed: float, counted: bool, items: int | None = None, matches: int | None = None
+    ) -> None:
+        if counted:
+            self.samples.append(elapsed)
+        self.items, self.matches = items, matches
+
     def percentile(self, fraction: float) -> float:
         ordered = sorted(self.samples)
         return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -310,19 +317,20 @@ def _timed(operation: Callable[[], Any]) -> tuple[float, Any]:
     return (perf_counter() - started) * 1000, result
 
 
+TAG_LIST, TOGGLE, QUICK_ADD = "tag list (list_tags)", "toggle (set_completed)", "quick-add parse"
+
+
 def measure(engine: Engine, seeded: Seeded, rounds: int, rng: random.Random) -> list[Timing]:
     """Round-robin over the paths; round 0 warms up (connections, caches) and is not counted."""
     cases = list_cases(local_today(utcnow(), TZ))
-    timings = {name: Timing(name) for name, _ in cases}
-    timings["tag list (list_tags)"] = Timing("tag list (list_tags)")
-    timings["toggle (set_completed)"] = Timing("toggle (set_completed)", items=1, matches=1)
-    timings["quick-add parse (no db)"] = Timing("quick-add parse (no db)")
+    timings = {name: Timing(name) for name in [name for name, _ in cases] + [TAG_LIST, TOGGLE]}
+    timings[QUICK_ADD] = Timing(QUICK_ADD + " (no db)")
 
     def find(query: TodoQuery) -> Any:
         with session_scope(engine) as session:
             return find_todos(session, seeded.owner_id, query, utcnow(), TZ)
 
-    def tag_list() -> Any:
+    def tag_list() -> Any:  # the page's load lists the user's tags too, for the tag filter
         with session_scope(engine) as session:
             return tags.list_tags(session, seeded.owner_id)
 
@@ -331,28 +339,20 @@ def measure(engine: Engine, seeded: Seeded, rounds: int, rng: random.Random) -> 
             return todo_service.set_completed(session, seeded.owner_id, todo_id, completed)
 
     for round_number in range(rounds + 1):
+        counted = round_number > 0
         for name, query in cases:
-            elapsed, page = _timed(lambda query=query: find(query))
+            elapsed, page = _timed(partial(find, query))
             if len(page.items) > DEFAULT_PAGE_SIZE:  # the one hard check: never the whole list
                 raise RuntimeError(f"{name}: a page held {len(page.items)} todos")
-            timing = timings[name]
-            timing.items, timing.matches = len(page.items), page.total
-            if round_number:
-                timing.samples.append(elapsed)
-        # The page's load also lists the user's tags (with counts) for the tag filter.
+            timings[name].keep(elapsed, counted, len(page.items), page.total)
         elapsed, tag_counts = _timed(tag_list)
-        timings["tag list (list_tags)"].items = timings["tag list (list_tags)"].matches = len(
-            tag_counts
-        )
-        if round_number:
-            timings["tag list (list_tags)"].samples.append(elapsed)
+        timings[TAG_LIST].keep(elapsed, counted, len(tag_counts), len(tag_counts))
+        # A random todo of the 10,000, completed and reopened on alternate rounds.
         todo_id = rng.choice(seeded.todo_ids)
         elapsed, _ = _timed(partial(toggle, todo_id, round_number % 2 == 0))
-        if round_number:
-            timings["toggle (set_completed)"].samples.append(elapsed)
-        elapsed, _ = _timed(lambda: parse_quick_add(QUICK_ADD_TEXT, utcnow(), TZ))
-        if round_number:
-            timings["quick-add parse (no db)"].samples.append(elapsed)
+        timings[TOGGLE].keep(elapsed, counted, 1, 1)
+        elapsed, _ = _timed(partial(parse_quick_add, QUICK_ADD_TEXT, utcnow(), TZ))
+        timings[QUICK_ADD].keep(elapsed, counted)
     return list(timings.values())
 
 

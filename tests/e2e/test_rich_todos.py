@@ -119,9 +119,11 @@ def test_a_repeating_todo_completed_twice(page: Page) -> None:
     boxes = page.get_by_role("checkbox", name="Complete Water plants", exact=True)
     boxes.first.click()
     expect(boxes).to_have_count(2)  # the done one and the next occurrence
-    open_one = todo_items(page).filter(has=page.locator("[data-state=unchecked]"))
+    open_one = todo_items(page).filter(
+        has=page.get_by_role("checkbox", name="Complete Water plants", checked=False)
+    )
     expect(open_one).to_contain_text("Tomorrow")
-    open_one.get_by_role("checkbox").click()
+    open_one.get_by_role("checkbox", name="Complete Water plants").click()
     expect(boxes).to_have_count(3)
     expect(page.get_by_role("checkbox", name="Complete Water plants", checked=False)).to_have_count(
         1
@@ -150,3 +152,72 @@ def test_edit_priority_due_tags_and_a_bad_repeat(page: Page) -> None:
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("alert")).to_contain_text("due date to repeat from")
     expect(page.get_by_role("button", name="Save")).to_be_visible()  # the form stays open
+
+
+def test_subtasks_show_progress(page: Page) -> None:
+    sign_up(page, new_email())
+    quick_add(page, "Move house", "Move house")
+    page.get_by_role("button", name="Edit Move house").click()
+    for step in ("Book van", "Pack books", "Hand in keys"):
+        page.get_by_label("New subtask").fill(step)
+        page.get_by_role("button", name="Add subtask").click()
+        expect(page.get_by_role("checkbox", name=f"Complete subtask {step}")).to_be_visible()
+    page.get_by_role("checkbox", name="Complete subtask Book van").click()
+    expect(page.get_by_role("checkbox", name="Complete subtask Book van")).to_be_checked()
+    page.get_by_role("button", name="Cancel").click()
+    expect(row(page, "Move house")).to_contain_text("1/3")
+
+
+def test_bulk_complete_tag_and_delete(page: Page) -> None:
+    sign_up(page, new_email())
+    for title in ("Alpha", "Beta", "Gamma", "Delta"):
+        quick_add(page, title, title)
+    page.get_by_role("checkbox", name="Select Alpha").click()
+    page.get_by_role("checkbox", name="Select Beta").click()
+    page.get_by_role("button", name="Complete selected").click()
+    expect(page.get_by_role("checkbox", name="Complete Alpha")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Complete Beta")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Complete Gamma")).not_to_be_checked()
+
+    page.get_by_role("checkbox", name="Select Gamma").click()
+    page.get_by_role("checkbox", name="Select Delta").click()
+    page.get_by_label("Tag for the selected todos").fill("greek")
+    page.get_by_role("button", name="Tag selected").click()
+    expect(row(page, "Gamma")).to_contain_text("#greek")
+    expect(row(page, "Delta")).to_contain_text("#greek")
+
+    page.get_by_role("checkbox", name="Select Alpha").click()
+    page.get_by_role("checkbox", name="Select Gamma").click()
+    page.get_by_role("button", name="Delete selected").click()
+    expect(todo_items(page)).to_have_count(2)
+    page.get_by_role("button", name="Undo").click()
+    expect(todo_items(page)).to_have_count(4)
+
+
+def test_keyboard_shortcuts(page: Page) -> None:
+    sign_up(page, new_email())
+    for title in ("First", "Second", "Third"):
+        quick_add(page, title, title)
+    page.get_by_label("New todo").blur()
+    page.keyboard.press("?")
+    expect(page.get_by_role("region", name="Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("?")
+    expect(page.get_by_role("region", name="Keyboard shortcuts")).to_have_count(0)
+
+    page.keyboard.press("/")
+    expect(page.get_by_label("Search")).to_be_focused()
+    page.keyboard.press("Escape")
+    page.keyboard.press("n")
+    expect(page.get_by_label("New todo")).to_be_focused()
+    page.keyboard.press("Escape")
+
+    page.keyboard.press("j")  # newest first: Third
+    page.keyboard.press("j")  # Second
+    page.keyboard.press("x")
+    expect(page.get_by_role("checkbox", name="Complete Second")).to_be_checked()
+    page.keyboard.press("k")  # Third
+    page.keyboard.press("Delete")
+    expect(page.get_by_role("checkbox", name="Complete Third")).to_have_count(0)
+    page.keyboard.press("j")
+    page.keyboard.press("e")
+    expect(page.get_by_role("textbox", name="Title")).to_be_visible()

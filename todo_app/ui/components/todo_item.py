@@ -4,7 +4,12 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from todo_app.core.repeat_presets import CUSTOM, PRESETS
-from todo_app.ui.state.todos import TodoListState, TodoRow
+from todo_app.ui.state.todos import (
+    NEW_SUBTASK_INPUT_ID,
+    SubtaskRow,
+    TodoListState,
+    TodoRow,
+)
 
 _PRIORITY_COLORS = {"High": "red", "Medium": "orange", "Low": "blue"}
 
@@ -50,6 +55,15 @@ def _details(todo: ObjectVar[TodoRow], done: rx.Var[bool]) -> rx.Component:
 def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
     done = TodoListState.done_ids.contains(todo.id)
     return rx.hstack(
+        rx.checkbox(
+            checked=TodoListState.selected_ids.contains(todo.id),
+            on_change=lambda chosen: TodoListState.select(todo.id, chosen),
+            aria_label=f"Select {todo.title}",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            margin_top="6px",
+        ),
         rx.checkbox(
             checked=done,
             on_change=lambda checked: TodoListState.toggle(todo.id, checked),
@@ -188,9 +202,75 @@ def _editor(todo: ObjectVar[TodoRow]) -> rx.Component:
     )
 
 
+def _subtask(item: ObjectVar[SubtaskRow]) -> rx.Component:
+    return rx.hstack(
+        rx.checkbox(
+            checked=item.done,
+            on_change=lambda done: TodoListState.toggle_subtask(item.id, done),
+            aria_label=f"Complete subtask {item.title}",
+        ),
+        rx.text(
+            item.title,
+            size="2",
+            flex="1",
+            text_decoration=rx.cond(item.done, "line-through", "none"),
+        ),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            aria_label=f"Delete subtask {item.title}",
+            on_click=TodoListState.delete_subtask(item.id),
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+def _subtasks_panel() -> rx.Component:
+    return rx.vstack(
+        rx.text("Subtasks", size="1", weight="medium", color=rx.color("gray", 11)),
+        rx.el.ul(
+            rx.foreach(TodoListState.subtasks, lambda item: rx.el.li(_subtask(item))),
+            aria_label="Subtasks",
+            padding="0",
+            margin="0",
+            list_style_type="none",
+            width="100%",
+        ),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    id=NEW_SUBTASK_INPUT_ID,
+                    name="subtask",
+                    aria_label="New subtask",
+                    placeholder="Add a step",
+                    size="1",
+                    flex="1",
+                ),
+                rx.button("Add subtask", type="submit", size="1", variant="soft"),
+                width="100%",
+            ),
+            on_submit=TodoListState.add_subtask,
+            width="100%",
+        ),
+        width="100%",
+        spacing="1",
+        padding_top="0.5em",
+    )
+
+
 def todo_item(todo: ObjectVar[TodoRow]) -> rx.Component:
     return rx.el.li(
-        rx.cond(TodoListState.editing_id == todo.id, _editor(todo), _view(todo)),
+        rx.cond(
+            TodoListState.editing_id == todo.id,
+            rx.vstack(_editor(todo), _subtasks_panel(), width="100%"),
+            _view(todo),
+        ),
+        # j/k move a focus ring between rows (todo_app.ui.components.shortcuts).
+        _focus={"outline": f"2px solid {rx.color('accent', 8)}", "outline_offset": "2px"},
+        border_radius="4px",
         padding_y="0.6em",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
         list_style_type="none",

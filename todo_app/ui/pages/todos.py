@@ -2,9 +2,11 @@
 
 import reflex as rx
 
+from todo_app.ui.components.bulk_bar import bulk_bar
 from todo_app.ui.components.finder import finder
 from todo_app.ui.components.layout import page_frame
 from todo_app.ui.components.quick_add import quick_add, undo_bar
+from todo_app.ui.components.shortcuts import shortcuts_help, shortcuts_panel
 from todo_app.ui.components.todo_item import todo_item
 from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.todos import TodoListState
@@ -54,7 +56,13 @@ def todos_page() -> rx.Component:
     return page_frame(
         quick_add(),
         undo_bar(),
+        shortcuts_panel(),
         finder(),
+        bulk_bar(),
         _list(),
-        header=rx.button("Log out", variant="soft", on_click=AuthState.log_out),
+        header=rx.hstack(
+            shortcuts_help(),
+            rx.button("Log out", variant="soft", on_click=AuthState.log_out),
+            align="center",
+        ),
     )

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from todo_app.core import queries, repeat_presets, tags
+from todo_app.core import bulk, queries, repeat_presets, subtasks, tags
 from todo_app.core import todos as todo_service
 from todo_app.core.due import local_today, parse_due, zone
 from todo_app.core.errors import ValidationError
@@ -27,6 +27,8 @@ from todo_app.ui.state.guard import guarded, in_session
 from todo_app.ui.state.session import SessionState
 
 NEW_TODO_INPUT_ID = "new-todo"
+NEW_SUBTASK_INPUT_ID = "new-subtask"
+BULK_TAG_INPUT_ID = "bulk-tag"
 UNDO_SECONDS = 8
 FILTER_NAMES = ("q", "status", "view", "priority", "tag", "sort", "from", "to")
 PRIORITY_LABELS = {p: p.name.capitalize() if p else "" for p in Priority}
@@ -87,6 +89,13 @@ def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
     )
 
 
+@dataclasses.dataclass
+class SubtaskRow:
+    id: int
+    title: str
+    done: bool
+
+
 def _text(form_data: dict[str, Any], name: str) -> str:
     value = form_data.get(name, "")
     if not isinstance(value, str):
@@ -103,6 +112,9 @@ class TodoListState(SessionState):
     editing_id: int = 0
     tag_options: list[str] = []  # noqa: RUF012
     quick_preview: str = ""
+    subtasks: list[SubtaskRow] = []  # noqa: RUF012  (of the todo being edited)
+    selected_ids: list[int] = []  # noqa: RUF012
+    show_shortcuts: bool = False
     undo_label: str = ""
     # The filters, as the URL has them (the URL is the source of truth).
     search: str = ""
@@ -154,6 +166,8 @@ class TodoListState(SessionState):
         ]
         self.total = page.total
         self.has_more = page.has_more
+        shown = {row.id for row in self.todos}
+        self.selected_ids = [i for i in self.selected_ids if i in shown]
         self.tag_options = [name for name, _count in tag_counts]
         self.loaded = True
 
@@ -235,13 +249,93 @@ class TodoListState(SessionState):
         return None
 
     @rx.event
-    def start_edit(self, todo_id: int) -> None:
-        self.error = ""
-        self.editing_id = todo_id if isinstance(todo_id, int) else 0
+    @guarded
+    async def start_edit(self, todo_id: int) -> None:
+        user_id = self._user_id()
+        items = await in_session(lambda s: subtasks.list_subtasks(s, user_id, todo_id))
+        self.subtasks = [SubtaskRow(id=i.id or 0, title=i.title, done=i.done) for i in items]
+        self.editing_id = todo_id
 
     @rx.event
-    def cancel_edit(self) -> None:
+    @guarded
+    async def cancel_edit(self) -> None:
         self.editing_id = 0
+        await self._refresh(self._user_id())  # subtask progress may have changed
+
+    # --- subtasks (of the todo being edited) ---------------------------------------------
+
+    @rx.event
+    @guarded
+    async def add_subtask(self, form_data: dict[str, Any]) -> Any:
+        user_id, todo_id = self._user_id(), self.editing_id
+        title = _text(form_data, "subtask")
+        await in_session(lambda s: subtasks.add_subtask(s, user_id, todo_id, title))
+        await self._load_subtasks(user_id)
+        return rx.set_value(NEW_SUBTASK_INPUT_ID, "")
+
+    @rx.event
+    @guarded
+    async def toggle_subtask(self, subtask_id: int, done: bool) -> None:
+        user_id = self._user_id()
+        await in_session(lambda s: subtasks.set_subtask_done(s, user_id, subtask_id, done))
+        await self._load_subtasks(user_id)
+
+    @rx.event
+    @guarded
+    async def delete_subtask(self, subtask_id: int) -> None:
+        user_id = self._user_id()
+        await in_session(lambda s: subtasks.delete_subtask(s, user_id, subtask_id))
+        await self._load_subtasks(user_id)
+
+    async def _load_subtasks(self, user_id: int) -> None:
+        todo_id = self.editing_id
+        items = await in_session(lambda s: subtasks.list_subtasks(s, user_id, todo_id))
+        self.subtasks = [SubtaskRow(id=i.id or 0, title=i.title, done=i.done) for i in items]
+
+    # --- bulk ----------------------------------------------------------------------------
+
+    @rx.event
+    def select(self, todo_id: int, chosen: bool) -> None:
+        if not isinstance(todo_id, int):
+            return
+        others = [i for i in self.selected_ids if i != todo_id]
+        self.selected_ids = [*others, todo_id] if chosen else others
+
+    @rx.event
+    def clear_selection(self) -> None:
+        self.selected_ids = []
+
+    @rx.event
+    @guarded
+    async def complete_selected(self) -> None:
+        user_id, ids = self._user_id(), list(self.selected_ids)
+        await in_session(lambda s: bulk.complete_all(s, user_id, ids))
+        self.selected_ids = []
+        await self._refresh(user_id)
+
+    @rx.event
+    @guarded
+    async def delete_selected(self) -> Any:
+        user_id, ids = self._user_id(), list(self.selected_ids)
+        snapshots = await in_session(lambda s: bulk.delete_all(s, user_id, ids))
+        self.selected_ids = []
+        await self._refresh(user_id)
+        self._offer_undo(f"Deleted {len(snapshots)} todos.", {"kind": "delete", "todos": snapshots})
+        return TodoListState.expire_undo
+
+    @rx.event
+    @guarded
+    async def tag_selected(self, form_data: dict[str, Any]) -> Any:
+        user_id, ids = self._user_id(), list(self.selected_ids)
+        name = _text(form_data, "bulk_tag")
+        await in_session(lambda s: bulk.tag_all(s, user_id, ids, name))
+        self.selected_ids = []
+        await self._refresh(user_id)
+        return rx.set_value(BULK_TAG_INPUT_ID, "")
+
+    @rx.event
+    def toggle_shortcuts(self) -> None:
+        self.show_shortcuts = not self.show_shortcuts
 
     @rx.event
     @guarded
@@ -278,7 +372,7 @@ class TodoListState(SessionState):
         user_id = self._user_id()
         snapshot = await in_session(lambda s: todo_service.delete_todo(s, user_id, todo_id))
         await self._refresh(user_id)
-        self._offer_undo(f"Deleted “{snapshot.title}”.", {"kind": "delete", "todo": snapshot})
+        self._offer_undo(f"Deleted “{snapshot.title}”.", {"kind": "delete", "todos": [snapshot]})
         return TodoListState.expire_undo
 
     # --- undo ----------------------------------------------------------------------------
@@ -297,8 +391,10 @@ class TodoListState(SessionState):
             todo_id = payload["id"]
             await in_session(lambda s: todo_service.reopen(s, user_id, todo_id))
         elif payload.get("kind") == "delete":
-            snapshot = payload["todo"]
-            await in_session(lambda s: todo_service.restore(s, user_id, snapshot))
+            snapshots = payload["todos"]
+            await in_session(
+                lambda s: [todo_service.restore(s, user_id, snapshot) for snapshot in snapshots]
+            )
         await self._refresh(user_id)
 
     @rx.event(background=True)
