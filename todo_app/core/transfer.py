@@ -40,6 +40,7 @@ from sqlmodel import Session, col, select
 from todo_app.core.due import make_due, zone
 from todo_app.core.errors import ValidationError
 from todo_app.core.models import TITLE_MAX_LENGTH, Priority, Subtask, Tag, Todo, TodoTag, utcnow
+from todo_app.core.subtasks import MAX_SUBTASKS
 from todo_app.core.tags import clean_tag_names, ensure_tags
 from todo_app.core.todos import clean_description, clean_priority, clean_recurrence, clean_title
 
@@ -47,7 +48,6 @@ FORMAT = "todo-app"
 VERSION = 1
 MAX_BYTES = 5_000_000
 MAX_TODOS = 10_000
-MAX_SUBTASKS_PER_TODO = 100
 # How many problems str(ImportRejected) spells out; all of them are in ``problems``.
 SHOWN_PROBLEMS = 3
 CSV_HEADER = (
@@ -580,8 +580,8 @@ def _subtasks(raw: object) -> list[tuple[str, bool]]:
         return []
     if not isinstance(raw, list):
         raise _Problem("its subtasks must be a list.")
-    if len(raw) > MAX_SUBTASKS_PER_TODO:
-        raise _Problem(f"a todo can have at most {MAX_SUBTASKS_PER_TODO} subtasks.")
+    if len(raw) > MAX_SUBTASKS:
+        raise _Problem(f"a todo can have at most {MAX_SUBTASKS} subtasks.")
     subtasks = []
     for number, item in enumerate(raw, start=1):
         if not isinstance(item, dict):
