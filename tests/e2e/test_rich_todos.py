@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.flows import new_email, sign_up, todo_items
+from tests.e2e.flows import log_out, new_email, sign_up, todo_items
+from todo_app.ui.state.transfer import IMPORT_UPLOAD_ID
 
 
 def quick_add(page: Page, text: str, title: str) -> None:
@@ -221,3 +224,38 @@ def test_keyboard_shortcuts(page: Page) -> None:
     page.keyboard.press("j")
     page.keyboard.press("e")
     expect(page.get_by_role("textbox", name="Title")).to_be_visible()
+
+
+def test_export_then_import_into_another_account(page: Page, tmp_path: Path) -> None:
+    sign_up(page, new_email())
+    quick_add(page, "Pay rent every month on the 1st #home !high", "Pay rent")
+    quick_add(page, "Call mom tomorrow 6pm", "Call mom")
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Export CSV").click()
+    csv_text = Path(csv_download.value.path()).read_text()
+    assert csv_text.splitlines()[0].startswith("title,description,completed,priority")
+    assert len(csv_text.strip().splitlines()) == 3
+    with page.expect_download() as json_download:
+        page.get_by_role("button", name="Export JSON").click()
+    exported = tmp_path / "todos.json"
+    exported.write_text(Path(json_download.value.path()).read_text())
+    assert len(json.loads(exported.read_text())["todos"]) == 2
+
+    log_out(page)
+    sign_up(page, new_email())
+    broken = tmp_path / "broken.json"
+    document = json.loads(exported.read_text())
+    document["todos"][1]["due_date"] = "2026-02-30"
+    broken.write_text(json.dumps(document))
+    page.locator(f"#{IMPORT_UPLOAD_ID} input[type=file]").set_input_files(str(broken))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("not imported")
+    expect(page.get_by_role("list", name="Import problems")).to_contain_text("Entry 2")
+    expect(page.get_by_text("Nothing here yet")).to_be_visible()  # nothing half-imported
+
+    page.locator(f"#{IMPORT_UPLOAD_ID} input[type=file]").set_input_files(str(exported))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Imported 2 todos")).to_be_visible()
+    expect(row(page, "Pay rent")).to_contain_text("#home")
+    expect(row(page, "Pay rent")).to_contain_text("every month on the 1st")
+    expect(row(page, "Call mom")).to_contain_text("18:00")

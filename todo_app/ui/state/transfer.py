@@ -1,0 +1,58 @@
+"""Export and import a user's todos (JSON and CSV), through core.transfer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from todo_app.core import transfer
+from todo_app.core.errors import ValidationError
+from todo_app.ui.state.guard import guarded, in_session
+from todo_app.ui.state.todos import TodoListState
+
+IMPORT_UPLOAD_ID = "import-upload"
+# nginx accepts request bodies up to 2 MB (deploy/nginx); say so before it does.
+IMPORT_MAX_BYTES = 2_000_000
+
+
+class TransferState(TodoListState):
+    import_problems: list[str] = []  # noqa: RUF012
+    import_message: str = ""
+
+    @rx.event
+    @guarded
+    async def export_json(self) -> Any:
+        user_id = self._user_id()
+        text = await in_session(lambda s: transfer.export_json(s, user_id))
+        return rx.download(data=text, filename="todos.json", mime_type="application/json")
+
+    @rx.event
+    @guarded
+    async def export_csv(self) -> Any:
+        user_id = self._user_id()
+        text = await in_session(lambda s: transfer.export_csv(s, user_id))
+        return rx.download(data=text, filename="todos.csv", mime_type="text/csv")
+
+    @rx.event
+    @guarded
+    async def import_json(self, files: list[rx.UploadFile]) -> Any:
+        user_id = self._user_id()
+        self.import_problems, self.import_message = [], ""
+        if not files:
+            raise ValidationError("Please choose a JSON file exported from this app.")
+        raw = await files[0].read()
+        if len(raw) > IMPORT_MAX_BYTES:
+            raise ValidationError("The file is larger than 2 MB; please import it in parts.")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValidationError("The file is not UTF-8 text; is it a JSON export?") from error
+        try:
+            result = await in_session(lambda s: transfer.import_json(s, user_id, text))
+        except transfer.ImportRejected as rejected:
+            self.import_problems = rejected.problems[:50]
+            raise
+        self.import_message = f"Imported {result.imported} todos."
+        await self._refresh(user_id)
+        return rx.clear_selected_files(IMPORT_UPLOAD_ID)
