@@ -6,6 +6,7 @@ import reflex as rx
 
 from todo_app.core.db import migrate
 from todo_app.settings import get_settings
+from todo_app.ui.components.reminders import reminders_script
 from todo_app.ui.components.shortcuts import shortcuts_script
 from todo_app.ui.components.time_zone import time_zone_script
 from todo_app.ui.pages.auth import login_page, signup_page
@@ -27,6 +28,7 @@ app = rx.App(
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         time_zone_script(),
         shortcuts_script(),
+        reminders_script(),
     ]
 )
 app.add_page(todos_page, route="/", title="Todos", on_load=TodoListState.load)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
@@ -259,3 +261,43 @@ def test_export_then_import_into_another_account(page: Page, tmp_path: Path) -> 
     expect(row(page, "Pay rent")).to_contain_text("#home")
     expect(row(page, "Pay rent")).to_contain_text("every month on the 1st")
     expect(row(page, "Call mom")).to_contain_text("18:00")
+
+
+def _due_in_two_minutes(page: Page, title: str) -> None:
+    quick_add(page, title, title)
+    browser_zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    soon = (datetime.now(UTC) + timedelta(minutes=2)).astimezone(ZoneInfo(browser_zone))
+    page.get_by_role("button", name=f"Edit {title}").click()
+    page.locator("input[name=due_date]").fill(soon.date().isoformat())
+    page.locator("input[name=due_time]").fill(soon.strftime("%H:%M"))
+    page.get_by_role("button", name="Save").click()
+    expect(row(page, title)).to_contain_text(soon.strftime("%H:%M"))
+
+
+def test_reminder_banner_when_notifications_are_not_allowed(page: Page) -> None:
+    page.clock.install()
+    page.emulate_media(color_scheme="dark")  # and the app in dark mode, for once
+    sign_up(page, new_email())
+    _due_in_two_minutes(page, "Stretch")
+    banner = page.locator("#reminder-banner")
+    expect(banner).to_be_hidden()
+    page.clock.fast_forward("05:00")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Due now: Stretch")
+
+
+def test_reminder_notification_once_allowed(page: Page) -> None:
+    page.context.grant_permissions(["notifications"])
+    page.add_init_script(
+        "window.__shown = [];"
+        "window.Notification = function (title) { window.__shown.push(title); };"
+        "window.Notification.permission = 'granted';"
+        "window.Notification.requestPermission = () => Promise.resolve('granted');"
+    )
+    page.clock.install()
+    sign_up(page, new_email())
+    _due_in_two_minutes(page, "Take pills")
+    page.clock.fast_forward("05:00")
+    page.wait_for_function("window.__shown.length > 0")
+    assert page.evaluate("window.__shown") == ["Due now: Take pills"]
+    expect(page.locator("#reminder-banner")).to_be_hidden()

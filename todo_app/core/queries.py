@@ -263,3 +263,26 @@ def list_todos(
 ) -> TodoPage:
     """The default view (everything, newest first), as of now in UTC."""
     return find_todos(session, owner_id, TodoQuery().page(limit, offset), utcnow(), "UTC")
+
+
+REMINDER_HORIZON = timedelta(hours=24)
+REMINDER_GRACE = timedelta(hours=1)
+
+
+def upcoming_reminders(
+    session: Session, owner_id: int, now: datetime, limit: int = 50
+) -> list[tuple[int, str, datetime]]:
+    """Open todos with a due time from an hour ago to a day ahead: the page
+    reminds of them while it is open (todo_app.ui.components.reminders)."""
+    rows = session.exec(
+        select(Todo.id, Todo.title, Todo.due_at)
+        .where(
+            col(Todo.owner_id) == owner_id,
+            col(Todo.completed).is_(False),
+            col(Todo.due_at) >= now - REMINDER_GRACE,
+            col(Todo.due_at) <= now + REMINDER_HORIZON,
+        )
+        .order_by(col(Todo.due_at))
+        .limit(limit)
+    ).all()
+    return [(todo_id, title, due_at) for todo_id, title, due_at in rows if todo_id and due_at]

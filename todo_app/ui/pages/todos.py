@@ -6,6 +6,7 @@ from todo_app.ui.components.bulk_bar import bulk_bar
 from todo_app.ui.components.finder import finder
 from todo_app.ui.components.layout import page_frame
 from todo_app.ui.components.quick_add import quick_add, undo_bar
+from todo_app.ui.components.reminders import reminders
 from todo_app.ui.components.shortcuts import shortcuts_help, shortcuts_panel
 from todo_app.ui.components.todo_item import todo_item
 from todo_app.ui.components.transfer_panel import transfer_panel
@@ -56,6 +57,7 @@ def _list() -> rx.Component:
 def todos_page() -> rx.Component:
     return page_frame(
         quick_add(),
+        reminders(),
         undo_bar(),
         shortcuts_panel(),
         finder(),

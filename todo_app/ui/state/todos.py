@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -112,6 +113,8 @@ class TodoListState(SessionState):
     editing_id: int = 0
     tag_options: list[str] = []  # noqa: RUF012
     quick_preview: str = ""
+    # [{"id", "title", "at" (epoch ms)}] of todos due soon, for the reminder script.
+    reminders_json: str = "[]"
     subtasks: list[SubtaskRow] = []  # noqa: RUF012  (of the todo being edited)
     selected_ids: list[int] = []  # noqa: RUF012
     show_shortcuts: bool = False
@@ -152,13 +155,20 @@ class TodoListState(SessionState):
         query = (query or queries.TodoQuery.from_params(self._params)).page(self._window)
         tz, now = self._tz(), utcnow()
 
-        def fetch(session: Any) -> tuple[queries.TodoPage, list[tuple[str, int]]]:
+        def fetch(session: Any) -> tuple[Any, ...]:
             return (
                 queries.find_todos(session, user_id, query, now, tz),
                 tags.list_tags(session, user_id),
+                queries.upcoming_reminders(session, user_id, now),
             )
 
-        page, tag_counts = await in_session(fetch)
+        page, tag_counts, reminders = await in_session(fetch)
+        self.reminders_json = json.dumps(
+            [
+                {"id": todo_id, "title": title, "at": int(at.timestamp() * 1000)}
+                for todo_id, title, at in reminders
+            ]
+        )
         today = local_today(now, tz)
         self.todos = [_row(view, today, tz) for view in page.items]
         self.done_ids = [
