@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import inspect
 import json
+import os
 import random
 import re
 import sys
@@ -695,6 +696,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _load() -> str:
+    """Other work on the machine skews p95: say how busy it was."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
+
+
 def run(args: argparse.Namespace, database_url: str) -> None:
     rng = random.Random(args.seed)  # noqa: S311  (test data, not secrets)
     engine = build_engine(database_url)
@@ -703,6 +710,7 @@ def run(args: argparse.Namespace, database_url: str) -> None:
         with engine.connect() as conn:
             server = conn.execute(text("SHOW server_version")).scalar()
         print(f"PostgreSQL {server}; {engine.url.render_as_string(hide_password=True)}")
+        print(f"{os.cpu_count()} CPUs; {_load()}")
         seeded = seed(engine, args.todos, args.other_users, rng)
         print(
             f"Seeded {1 + args.other_users} users x {args.todos} todos = {seeded.todos} todos, "
@@ -717,6 +725,7 @@ def run(args: argparse.Namespace, database_url: str) -> None:
                 f"target p95 <= {TARGET_MS:.0f} ms; pages capped at {DEFAULT_PAGE_SIZE}):\n"
             )
             print(timing_table(timings))
+            print(f"(after the timings: {_load()})")
             if args.explain:
                 today = local_today(utcnow(), TZ)
                 plans = [

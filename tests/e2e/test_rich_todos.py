@@ -301,3 +301,25 @@ def test_reminder_notification_once_allowed(page: Page) -> None:
     page.wait_for_function("window.__shown.length > 0")
     assert page.evaluate("window.__shown") == ["Due now: Take pills"]
     expect(page.locator("#reminder-banner")).to_be_hidden()
+
+
+def test_tags_renamed_and_deleted_everywhere_and_a_due_range(page: Page) -> None:
+    sign_up(page, new_email())
+    quick_add(page, "Fix sink #hoem", "Fix sink")
+    quick_add(page, "Paint door #hoem #diy", "Paint door")
+    page.get_by_text("Manage tags").click()
+    page.get_by_label("New name for hoem").fill("home")
+    page.get_by_label("New name for hoem").press("Enter")
+    expect(row(page, "Fix sink")).to_contain_text("#home")
+    expect(row(page, "Paint door")).to_contain_text("#home")
+    page.get_by_role("button", name="Delete tag diy").click()
+    expect(row(page, "Paint door")).not_to_contain_text("#diy")
+    expect(page.get_by_role("button", name="Delete tag diy")).to_have_count(0)
+
+    quick_add(page, "File taxes 2031-04-15", "File taxes")
+    quick_add(page, "Renew passport 2031-09-01", "Renew passport")
+    page.get_by_label("Due from").fill("2031-04-01")
+    page.get_by_label("Due to").fill("2031-04-30")
+    expect(todo_items(page)).to_have_count(1)
+    expect(todo_items(page).first).to_contain_text("File taxes")
+    expect(page).to_have_url(re.compile(r"from=2031-04-01.*to=2031-04-30"))

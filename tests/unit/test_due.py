@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from todo_app.core.due import is_overdue, local_today, make_due, parse_due, zone
+from todo_app.core.due import is_due_soon, is_overdue, local_today, make_due, parse_due, zone
 from todo_app.core.errors import ValidationError
 
 
@@ -65,3 +65,13 @@ def test_daylight_saving_day_keeps_the_wall_clock() -> None:
     after = make_due(date(2026, 3, 29), time(9, 30), "Europe/Berlin")
     assert before.at is not None and after.at is not None
     assert before.at.hour == 8 and after.at.hour == 7
+
+
+def test_due_soon_is_within_a_day_and_never_overdue() -> None:
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    soon = make_due(date(2026, 11, 27), time(11, 0), "UTC")
+    later = make_due(date(2026, 11, 27), time(13, 0), "UTC")
+    assert is_due_soon(soon.date, soon.at, now, "UTC")
+    assert not is_due_soon(later.date, later.at, now, "UTC")
+    assert is_due_soon(date(2026, 11, 26), None, now, "UTC")  # date-only, today
+    assert not is_due_soon(date(2026, 11, 25), None, now, "UTC")  # overdue instead

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from todo_app.core import recurrence
@@ -85,6 +85,17 @@ def next_due(
 
 def local_today(now: datetime, tz_name: str) -> date:
     return now.astimezone(zone(tz_name)).date()
+
+
+def is_due_soon(
+    due_date: date | None, due_at: datetime | None, now: datetime, tz_name: str
+) -> bool:
+    """Not overdue yet, but due within DUE_SOON_HOURS (or today, for a date-only todo)."""
+    if due_date is None or is_overdue(due_date, due_at, now, tz_name):
+        return False
+    if due_at is not None:
+        return due_at - now <= timedelta(hours=DUE_SOON_HOURS)
+    return due_date == local_today(now, tz_name)
 
 
 def is_overdue(due_date: date | None, due_at: datetime | None, now: datetime, tz_name: str) -> bool:

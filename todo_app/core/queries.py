@@ -119,6 +119,7 @@ class TodoView:
     subtasks_done: int = 0
     subtasks_total: int = 0
     overdue: bool = False
+    due_soon: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,6 +99,30 @@ def finder() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
+        rx.flex(
+            _date_filter("Due from", "from", TodoListState.due_from),
+            _date_filter("Due to", "to", TodoListState.due_to),
+            gap="2",
+            wrap="wrap",
+            width="100%",
+        ),
         width="100%",
         spacing="2",
+    )
+
+
+def _date_filter(label: str, name: str, value: rx.Var[str]) -> rx.Component:
+    return rx.el.label(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.input(
+            type="date",
+            aria_label=label,
+            default_value=value,
+            key=value,  # follow the URL (back button)
+            on_change=lambda chosen: TodoListState.set_filter(name, chosen),
+            size="1",
+        ),
+        display="flex",
+        align_items="center",
+        gap="6px",
     )

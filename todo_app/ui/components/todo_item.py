@@ -26,6 +26,7 @@ def _priority_badge(todo: ObjectVar[TodoRow]) -> rx.Component:
 
 
 def _details(todo: ObjectVar[TodoRow], done: rx.Var[bool]) -> rx.Component:
+    late, soon = todo.overdue & ~done, todo.due_soon & ~done
     return rx.hstack(
         _priority_badge(todo),
         rx.cond(
@@ -33,9 +34,9 @@ def _details(todo: ObjectVar[TodoRow], done: rx.Var[bool]) -> rx.Component:
             rx.badge(
                 rx.icon("calendar", size=12),
                 todo.due_label,
-                color_scheme=rx.cond(todo.overdue & ~done, "red", "gray"),
-                variant=rx.cond(todo.overdue & ~done, "solid", "surface"),
-                title=rx.cond(todo.overdue & ~done, "Overdue", "Due"),
+                color_scheme=rx.cond(late, "red", rx.cond(soon, "orange", "gray")),
+                variant=rx.cond(late, "solid", "surface"),
+                title=rx.cond(late, "Overdue", rx.cond(soon, "Due soon", "Due")),
             ),
         ),
         rx.cond(

@@ -8,6 +8,7 @@ from todo_app.ui.components.layout import page_frame
 from todo_app.ui.components.quick_add import quick_add, undo_bar
 from todo_app.ui.components.reminders import reminders
 from todo_app.ui.components.shortcuts import shortcuts_help, shortcuts_panel
+from todo_app.ui.components.tag_manager import tag_manager
 from todo_app.ui.components.todo_item import todo_item
 from todo_app.ui.components.transfer_panel import transfer_panel
 from todo_app.ui.state.auth import AuthState
@@ -63,6 +64,7 @@ def todos_page() -> rx.Component:
         finder(),
         bulk_bar(),
         _list(),
+        tag_manager(),
         transfer_panel(),
         header=rx.hstack(
             shortcuts_help(),

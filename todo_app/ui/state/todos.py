@@ -48,6 +48,7 @@ class TodoRow:
     due_date: str
     due_time: str
     overdue: bool
+    due_soon: bool
     tags: list[str]
     tags_text: str
     progress: str
@@ -82,6 +83,7 @@ def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
         due_date=todo.due_date.isoformat() if todo.due_date else "",
         due_time=local_time,
         overdue=view.overdue,
+        due_soon=view.due_soon,
         tags=view.tags,
         tags_text=", ".join(view.tags),
         progress=f"{view.subtasks_done}/{view.subtasks_total}" if view.subtasks_total else "",
@@ -126,6 +128,8 @@ class TodoListState(SessionState):
     priority: str = "any"
     tag: str = "any"
     sort: str = queries.Sort.CREATED.value
+    due_from: str = ""
+    due_to: str = ""
     _params: dict[str, str] = {}  # noqa: RUF012
     _window: int = queries.DEFAULT_PAGE_SIZE
     _undo: dict[str, Any] = {}  # noqa: RUF012
@@ -149,6 +153,8 @@ class TodoListState(SessionState):
         self.priority = query.priority.name.lower() if query.priority is not None else "any"
         self.tag = query.tag or "any"
         self.sort = query.sort.value
+        self.due_from = query.due_from.isoformat() if query.due_from else ""
+        self.due_to = query.due_to.isoformat() if query.due_to else ""
         await self._refresh(user_id, query)
 
     async def _refresh(self, user_id: int, query: queries.TodoQuery | None = None) -> None:
@@ -342,6 +348,29 @@ class TodoListState(SessionState):
         self.selected_ids = []
         await self._refresh(user_id)
         return rx.set_value(BULK_TAG_INPUT_ID, "")
+
+    # --- the tag list --------------------------------------------------------------------
+
+    @rx.event
+    @guarded
+    async def rename_tag(self, form_data: dict[str, Any]) -> None:
+        user_id = self._user_id()
+        old, new = _text(form_data, "old_name"), _text(form_data, "new_name")
+        await in_session(lambda s: tags.rename_tag(s, user_id, old, new))
+        await self._after_tag_change(user_id, old)
+
+    @rx.event
+    @guarded
+    async def delete_tag(self, name: str) -> None:
+        user_id = self._user_id()
+        await in_session(lambda s: tags.delete_tag(s, user_id, name))
+        await self._after_tag_change(user_id, name)
+
+    async def _after_tag_change(self, user_id: int, old: str) -> None:
+        if self.tag == old.lstrip("#").lower():  # the filter named a tag that is gone
+            self._params.pop("tag", None)
+            self.tag = "any"
+        await self._refresh(user_id)
 
     @rx.event
     def toggle_shortcuts(self) -> None:
