@@ -403,13 +403,14 @@ def _role(statement: str) -> str:
     return "page"
 
 
-def explain_cases(today: date) -> list[tuple[str, TodoQuery]]:
+def explain_cases() -> list[tuple[str, TodoQuery]]:
     return [
         ("default page", TodoQuery()),
         (f"search '{COMMON_WORD}'", TodoQuery(search=COMMON_WORD)),
         (f"search '{RARE_WORD}'", TodoQuery(search=RARE_WORD)),
         ("today view", TodoQuery(view=View.TODAY)),
         ("overdue view", TodoQuery(view=View.OVERDUE)),
+        ("status done", TodoQuery(status=Status.DONE)),
         ("tag filter #work", TodoQuery(tag="work")),
         ("sort by due", TodoQuery(sort=Sort.DUE)),
     ]
@@ -727,10 +728,9 @@ def run(args: argparse.Namespace, database_url: str) -> None:
             print(timing_table(timings))
             print(f"(after the timings: {_load()})")
             if args.explain:
-                today = local_today(utcnow(), TZ)
                 plans = [
                     plan
-                    for name, query in explain_cases(today)
+                    for name, query in explain_cases()
                     for plan in explain(engine, seeded.owner_id, name, query)
                 ]
                 print("\nEXPLAIN (ANALYZE, BUFFERS) of the SQL find_todos sends:")

@@ -134,6 +134,7 @@ class TodoListState(SessionState):
     _window: int = queries.DEFAULT_PAGE_SIZE
     _undo: dict[str, Any] = {}  # noqa: RUF012
     _undo_serial: int = 0
+    _just_added: str = ""
 
     @rx.var
     def shown(self) -> int:
@@ -202,6 +203,9 @@ class TodoListState(SessionState):
         params = dict(self._params)
         params[name] = "" if value in ("any", "all") else value.strip()
         wanted = queries.TodoQuery.from_params(params).to_params()
+        # Now, not when the new URL has loaded: a second change made before
+        # then (typing a range's end right after its start) must build on it.
+        self._params = wanted
         # Replace, not push: typing in Search must not add a history entry per key.
         return rx.redirect("/?" + urlencode(wanted) if wanted else "/", replace=True)
 
@@ -215,7 +219,8 @@ class TodoListState(SessionState):
     @rx.event
     def preview_quick_add(self, text: str) -> None:
         """What the quick-add line will set, shown under the box while typing."""
-        if not isinstance(text, str) or not text.strip():
+        # A debounced preview of a line that was already added arrives late.
+        if not isinstance(text, str) or not text.strip() or text == self._just_added:
             self.quick_preview = ""
             return
         try:
@@ -230,14 +235,15 @@ class TodoListState(SessionState):
     async def add(self, form_data: dict[str, Any]) -> Any:
         user_id = self._user_id()
         tz = self._tz()
-        parsed = parse_quick_add(_text(form_data, "title")[:2000], utcnow(), tz)
+        line = _text(form_data, "title")[:2000]
+        parsed = parse_quick_add(line, utcnow(), tz)
         fields = as_fields(parsed)
         await in_session(
             lambda s: todo_service.create_todo(
                 s, user_id, parsed.title, time_zone=tz, fields=fields
             )
         )
-        self.quick_preview = ""
+        self.quick_preview, self._just_added = "", line
         await self._refresh(user_id)
         # Cleared only on success: a rejected title stays in the box to fix.
         # (Not by re-keying the box on a counter: a reconnect re-renders the
