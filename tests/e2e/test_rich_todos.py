@@ -323,3 +323,11 @@ def test_tags_renamed_and_deleted_everywhere_and_a_due_range(page: Page) -> None
     expect(todo_items(page)).to_have_count(1)
     expect(todo_items(page).first).to_contain_text("File taxes")
     expect(page).to_have_url(re.compile(r"from=2031-04-01.*to=2031-04-30"))
+
+
+def test_the_page_fits_a_360_px_phone(page: Page) -> None:
+    page.set_viewport_size({"width": 360, "height": 800})
+    sign_up(page, new_email())
+    quick_add(page, "Pay rent every month on the 1st #home #bills !high", "Pay rent")
+    expect(row(page, "Pay rent")).to_contain_text("#bills")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

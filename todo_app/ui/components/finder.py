@@ -44,12 +44,19 @@ def _tag_select() -> rx.Component:
 
 def finder() -> rx.Component:
     return rx.vstack(
-        rx.segmented_control.root(
-            *[rx.segmented_control.item(text, value=view.value) for view, text in _VIEWS],
-            value=TodoListState.view,
-            on_change=lambda chosen: TodoListState.set_filter("view", chosen),
-            aria_label="View",
-            size="1",
+        # Scrolls sideways rather than widening the page on a 360 px phone.
+        rx.box(
+            rx.segmented_control.root(
+                *[rx.segmented_control.item(text, value=view.value) for view, text in _VIEWS],
+                value=TodoListState.view,
+                on_change=lambda chosen: TodoListState.set_filter("view", chosen),
+                aria_label="View",
+                size="1",
+                min_width="340px",
+                width="100%",
+            ),
+            overflow_x="auto",
+            max_width="100%",
             width="100%",
         ),
         rx.flex(

@@ -24,14 +24,14 @@ def quick_add() -> rx.Component:
             ),
             rx.cond(
                 TodoListState.quick_preview != "",
-                rx.text(
-                    rx.icon("sparkles", size=12),
-                    " ",
-                    TodoListState.quick_preview,
-                    size="1",
+                rx.hstack(
+                    rx.icon("sparkles", size=12, flex_shrink="0"),
+                    rx.text(TodoListState.quick_preview, size="1"),
                     color=rx.color("accent", 11),
                     aria_live="polite",
                     id="quick-add-preview",
+                    align="center",
+                    spacing="1",
                 ),
             ),
             width="100%",
