@@ -32,7 +32,9 @@ def build_engine(url: str, settings: Settings | None = None) -> Engine:
     connect_args: dict[str, Any] = {
         "connect_timeout": 5,
         # A runaway query is cut off by the server, not left holding a worker.
-        "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+        # JIT compiling costs ~5 ms on every search count and never pays off
+        # for these small per-user queries (docs/performance.md).
+        "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c jit=off",
     }
     return create_engine(
         url,

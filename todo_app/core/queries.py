@@ -138,6 +138,7 @@ def _conditions(
         tagged = exists().where(
             col(TodoTag.todo_id) == col(Todo.id),
             col(TodoTag.tag_id) == col(Tag.id),
+            col(Tag.owner_id) == owner_id,  # only this user's tags of that name
             func.lower(col(Tag.name)).like(needle, escape="\\"),
         )
         # lower(col) LIKE: served by the trigram GIN indexes on PostgreSQL.
@@ -159,6 +160,7 @@ def _conditions(
             exists().where(
                 col(TodoTag.todo_id) == col(Todo.id),
                 col(TodoTag.tag_id) == col(Tag.id),
+                col(Tag.owner_id) == owner_id,  # only this user's tags of that name
                 col(Tag.name) == query.tag,
             )
         )
@@ -199,13 +201,9 @@ def _escape_like(text: str) -> str:
 def _order(sort: Sort) -> list[Any]:
     newest = [col(Todo.created_at).desc(), col(Todo.id).desc()]
     if sort is Sort.DUE:
-        return [
-            col(Todo.due_date).is_(None),  # false sorts first: dated todos, then undated
-            col(Todo.due_date),
-            col(Todo.due_at).is_(None),
-            col(Todo.due_at),
-            *newest,
-        ]
+        # Undated last. Written as NULLS LAST so PostgreSQL can read the
+        # (owner_id, due_date, due_at) index in order (docs/performance.md).
+        return [col(Todo.due_date).asc().nulls_last(), col(Todo.due_at).asc().nulls_last(), *newest]
     if sort is Sort.PRIORITY:
         return [col(Todo.priority).desc(), *newest]
     if sort is Sort.TITLE:
