@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy import ColumnElement, and_, exists, or_, union
 from sqlmodel import Session, col, func, select
 
 from todo_app.core.due import is_overdue, local_today
@@ -135,20 +135,25 @@ def _conditions(
     conditions: list[ColumnElement[bool]] = [col(Todo.owner_id) == owner_id]
     if query.search:
         needle = f"%{_escape_like(query.search.lower())}%"
-        tagged = exists().where(
-            col(TodoTag.todo_id) == col(Todo.id),
-            col(TodoTag.tag_id) == col(Tag.id),
-            col(Tag.owner_id) == owner_id,  # only this user's tags of that name
-            func.lower(col(Tag.name)).like(needle, escape="\\"),
-        )
-        # lower(col) LIKE: served by the trigram GIN indexes on PostgreSQL.
-        conditions.append(
+        # Two id sets, not one OR with a subquery: the text half is then
+        # something the trigram GIN indexes on lower(title) / lower(description)
+        # can serve (as a BitmapOr) when they beat the owner index.
+        by_text = select(col(Todo.id)).where(
+            col(Todo.owner_id) == owner_id,
             or_(
                 func.lower(col(Todo.title)).like(needle, escape="\\"),
                 func.lower(col(Todo.description)).like(needle, escape="\\"),
-                tagged,
+            ),
+        )
+        by_tag = (
+            select(col(TodoTag.todo_id))
+            .join(Tag, col(Tag.id) == col(TodoTag.tag_id))
+            .where(
+                col(Tag.owner_id) == owner_id,
+                func.lower(col(Tag.name)).like(needle, escape="\\"),
             )
         )
+        conditions.append(col(Todo.id).in_(union(by_text, by_tag)))
     if query.status is Status.OPEN:
         conditions.append(col(Todo.completed).is_(False))
     elif query.status is Status.DONE:
