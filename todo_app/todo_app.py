@@ -8,6 +8,7 @@ from todo_app.core.db import migrate
 from todo_app.settings import get_settings
 from todo_app.ui.components.reminders import reminders_script
 from todo_app.ui.components.shortcuts import shortcuts_script
+from todo_app.ui.components.tag_picker import tag_picker_script
 from todo_app.ui.components.time_zone import time_zone_script
 from todo_app.ui.pages.auth import login_page, signup_page
 from todo_app.ui.pages.todos import todos_page
@@ -29,6 +30,7 @@ app = rx.App(
         time_zone_script(),
         shortcuts_script(),
         reminders_script(),
+        tag_picker_script(),
     ]
 )
 app.add_page(todos_page, route="/", title="Todos", on_load=TodoListState.load)

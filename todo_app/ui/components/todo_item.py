@@ -4,6 +4,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from todo_app.core.repeat_presets import CUSTOM, PRESETS
+from todo_app.ui.components.tag_picker import tag_picker
 from todo_app.ui.state.todos import (
     NEW_SUBTASK_INPUT_ID,
     SubtaskRow,
@@ -186,6 +187,7 @@ def _editor(todo: ObjectVar[TodoRow]) -> rx.Component:
                 "Tags (comma-separated)",
                 rx.input(name="tags", default_value=todo.tags_text, placeholder="home, errands"),
             ),
+            tag_picker(),
             rx.hstack(
                 rx.button("Save", type="submit"),
                 rx.button(
