@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from tests.support.databases import throwaway_postgres, throwaway_sqlite
+from tests.support.fake_groq import FakeGroq, fake_groq
 from tests.support.live_app import LiveApp, free_port, reflex_dev_app
 from tests.support.rehearsal import Rehearsal
 from todo_app.core.db import build_engine, migrate, session_scope
@@ -97,7 +98,16 @@ def dev_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
 
 
 @pytest.fixture(scope="session")
-def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rehearsal]:
+def groq_server() -> Iterator[FakeGroq]:
+    """A fake Groq on loopback; tests script its answers. Never the real API."""
+    with fake_groq() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def rehearsal(
+    tmp_path_factory: pytest.TempPathFactory, groq_server: FakeGroq
+) -> Iterator[Rehearsal]:
     """The production shape: nginx on :30080 and on a second port, one build,
     two backend processes sharing Redis."""
     with throwaway_postgres() as database_url:
@@ -106,6 +116,11 @@ def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rehearsal]:
             redis_url=REDIS_URL,
             workdir=tmp_path_factory.mktemp("rehearsal"),
             frontend_ports=[REHEARSAL_PORT, free_port()],
+            extra_env={
+                "GROQ_API_KEY": "gsk_test_not_a_real_key",
+                "GROQ_BASE_URL": groq_server.base_url,
+                "GROQ_TIMEOUT_SECONDS": "5",
+            },
         )
         try:
             shape.start()
@@ -128,4 +143,5 @@ def live_app(request: pytest.FixtureRequest) -> LiveApp:
         jwt_secret=shape.jwt_secret,
         database_url=shape.database_url,
         log_path=shape.workdir,
+        groq=request.getfixturevalue("groq_server"),
     )

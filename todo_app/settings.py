@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: Annotated[int, Field(ge=100, le=600_000)] = 5_000
     migrate_on_start: bool = True
     groq_api_key: SecretStr = SecretStr("")
+    groq_model: str = "llama-3.3-70b-versatile"
+    groq_base_url: str = ""  # empty: Groq's own; tests point it at a fake server
+    groq_timeout_seconds: Annotated[float, Field(gt=0, le=20)] = 15.0
     log_level: str = "info"
 
     @field_validator("database_url")

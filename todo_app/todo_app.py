@@ -12,6 +12,7 @@ from todo_app.ui.components.tag_picker import tag_picker_script
 from todo_app.ui.components.time_zone import time_zone_script
 from todo_app.ui.pages.auth import login_page, signup_page
 from todo_app.ui.pages.todos import todos_page
+from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.todos import TodoListState
 
@@ -33,7 +34,9 @@ app = rx.App(
         tag_picker_script(),
     ]
 )
-app.add_page(todos_page, route="/", title="Todos", on_load=TodoListState.load)
+app.add_page(
+    todos_page, route="/", title="Todos", on_load=[TodoListState.load, AssistantState.load_chat]
+)
 app.add_page(login_page, route="/login", title="Log in", on_load=AuthState.redirect_if_signed_in)
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=AuthState.redirect_if_signed_in)
 app.register_lifespan_task(migrate_on_start)

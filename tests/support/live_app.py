@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.fake_groq import FakeGroq
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 240
 
@@ -26,6 +28,8 @@ class LiveApp:
     jwt_secret: str
     database_url: str
     log_path: Path
+    # The fake Groq server the app talks to; None: the app runs offline (no key).
+    groq: FakeGroq | None = None
 
 
 def free_port() -> int:
@@ -69,6 +73,7 @@ def reflex_dev_app(database_url: str, log_path: Path) -> Iterator[LiveApp]:
         "DATABASE_URL": database_url,
         "JWT_SECRET": jwt_secret,
         "APP_ENV": "local",
+        "GROQ_API_KEY": "",  # the laptop default: the offline assistant
         # Watch only an empty folder: files the suite writes in the checkout
         # must not hot-reload the backend under the tests.
         "REFLEX_HOT_RELOAD_OVERRIDE_PATHS": str(log_path.parent / "no-reload"),

@@ -180,6 +180,7 @@ class Rehearsal:
     frontend_ports: list[int] = field(default_factory=lambda: [30080])
     backend_count: int = 2
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+    extra_env: dict[str, str] = field(default_factory=dict)
     backends: list[Backend] = field(default_factory=list)
     frontends: list[Frontend] = field(default_factory=list)
 
@@ -192,6 +193,7 @@ class Rehearsal:
             "JWT_SECRET": self.jwt_secret,
             "REFLEX_REDIS_URL": self.redis_url,
             "MIGRATE_ON_START": "false",
+            **self.extra_env,
         }
 
     @property

@@ -12,6 +12,7 @@ TITLE_MAX_LENGTH = 500
 DESCRIPTION_MAX_LENGTH = 10_000
 EMAIL_MAX_LENGTH = 320
 TAG_MAX_LENGTH = 40
+ASSISTANT_MESSAGE_MAX_LENGTH = 8_000
 
 
 class Priority(IntEnum):
@@ -123,3 +124,17 @@ class Subtask(SQLModel, table=True):
     title: str = Field(max_length=TITLE_MAX_LENGTH)
     done: bool = Field(default=False)
     position: int = Field(default=0)
+
+
+class AssistantMessage(SQLModel, table=True):
+    """One turn of a user's conversation with the assistant (kept across reloads and
+    replicas: Reflex state is only a view)."""
+
+    __tablename__ = "assistant_messages"
+    __table_args__ = (Index("ix_assistant_messages_owner", "owner_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    role: str = Field(max_length=16)  # "user" or "assistant"
+    content: str = Field(max_length=ASSISTANT_MESSAGE_MAX_LENGTH)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

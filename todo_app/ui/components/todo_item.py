@@ -4,7 +4,9 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from todo_app.core.repeat_presets import CUSTOM, PRESETS
+from todo_app.ui.components.assistant_panel import suggestion_panel
 from todo_app.ui.components.tag_picker import tag_picker
+from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.todos import (
     NEW_SUBTASK_INPUT_ID,
     SubtaskRow,
@@ -94,6 +96,13 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
             spacing="1",
             flex="1",
             min_width="0",
+        ),
+        rx.icon_button(
+            rx.icon("sparkles", size=16),
+            on_click=AssistantState.suggest(todo.id),
+            aria_label=f"Suggest for {todo.title}",
+            variant="ghost",
+            color_scheme="violet",
         ),
         rx.icon_button(
             rx.icon("pencil", size=16),
@@ -269,7 +278,7 @@ def todo_item(todo: ObjectVar[TodoRow]) -> rx.Component:
         rx.cond(
             TodoListState.editing_id == todo.id,
             rx.vstack(_editor(todo), _subtasks_panel(), width="100%"),
-            _view(todo),
+            rx.vstack(_view(todo), suggestion_panel(todo.id), width="100%", spacing="0"),
         ),
         # j/k move a focus ring between rows (todo_app.ui.components.shortcuts).
         _focus={"outline": f"2px solid {rx.color('accent', 8)}", "outline_offset": "2px"},

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from todo_app.ui.components.assistant_panel import assistant_panel
 from todo_app.ui.components.bulk_bar import bulk_bar
 from todo_app.ui.components.finder import finder
 from todo_app.ui.components.layout import page_frame
@@ -64,6 +65,7 @@ def todos_page() -> rx.Component:
         finder(),
         bulk_bar(),
         _list(),
+        assistant_panel(),
         tag_manager(),
         transfer_panel(),
         header=rx.hstack(

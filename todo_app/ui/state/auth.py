@@ -11,6 +11,7 @@ from todo_app.core import accounts
 from todo_app.core.errors import AuthenticationError
 from todo_app.core.security import issue_token
 from todo_app.settings import get_settings
+from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.guard import guarded, in_session
 from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.todos import TodoListState
@@ -64,8 +65,10 @@ class AuthState(SessionState):
         return rx.redirect("/")
 
     async def _forget_views(self) -> None:
-        # A tab shared by two people in turn must not flash one's list to the other.
+        # A tab shared by two people in turn must not flash one's list (or
+        # conversation) to the other.
         (await self.get_state(TodoListState)).reset()
+        (await self.get_state(AssistantState)).reset()
 
 
 def _credentials(form_data: dict[str, Any]) -> tuple[str, str]:

@@ -1,0 +1,29 @@
+"""The todo assistant: tools a model (or the offline parser) calls for the signed-in user.
+
+Nothing here imports Reflex: the UI binds the user and shows pending confirmations.
+"""
+
+from todo_app.assistant.offline import OfflineAssistant, OfflineReply, Refusal, interpret
+from todo_app.assistant.tools import (
+    CONFIRM_THRESHOLD,
+    TOOL_NAMES,
+    TOOL_SCHEMAS,
+    PendingAction,
+    ToolExecutor,
+    ToolResult,
+    render_for_model,
+)
+
+__all__ = [
+    "CONFIRM_THRESHOLD",
+    "TOOL_NAMES",
+    "TOOL_SCHEMAS",
+    "OfflineAssistant",
+    "OfflineReply",
+    "PendingAction",
+    "Refusal",
+    "ToolExecutor",
+    "ToolResult",
+    "interpret",
+    "render_for_model",
+]

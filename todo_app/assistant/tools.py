@@ -1,0 +1,633 @@
+"""The assistant's tools: a model's tool calls run through the same core services as the UI.
+
+The model's output is untrusted. Every call is parsed and validated against its schema here
+(bad JSON, an unknown tool, a wrong type or an extra key become a tool error, never an
+exception), then runs in one transaction, so a failing call writes nothing. The user is bound
+when the executor is built, on the server: no tool takes a user id, and an ``owner_id`` or
+``user_id`` argument is refused as an unknown parameter.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from todo_app.core import recurrence
+from todo_app.core import todos as todo_service
+from todo_app.core.db import session_scope
+from todo_app.core.due import is_overdue, local_today, zone
+from todo_app.core.errors import DomainError, ValidationError
+from todo_app.core.models import TITLE_MAX_LENGTH, Priority, Todo
+from todo_app.core.queries import MAX_PAGE_SIZE, Sort, Status, TodoQuery, View, find_todos
+from todo_app.core.quickadd import as_fields, parse_quick_add
+from todo_app.core.tags import tags_by_todo
+
+log = logging.getLogger(__name__)
+
+CONFIRM_THRESHOLD = 3  # more changes than this in one batch need the user's confirmation
+DELETE_CONFIRM_THRESHOLD = 2  # this many deletes in one batch need it too
+LIST_LIMIT_DEFAULT = 20
+LIST_LIMIT_MAX = 50
+PLAN_LIMIT = 50
+ARGUMENTS_MAX_LENGTH = 20_000  # generous: a description may hold 10,000 characters
+PLAN_WEEK_DAYS = 7
+
+_PRIORITY_NAMES = [p.name.lower() for p in Priority]
+_DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+JsonDict = dict[str, Any]
+
+
+def _function(name: str, description: str, properties: JsonDict, required: list[str]) -> JsonDict:
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": description,
+            "parameters": {
+                "type": "object",
+                "properties": properties,
+                "required": required,
+                "additionalProperties": False,
+            },
+        },
+    }
+
+
+_TODO_ID: JsonDict = {"type": "integer", "minimum": 1, "description": "The todo's id."}
+_PRIORITY: JsonDict = {"type": "string", "enum": _PRIORITY_NAMES}
+_TAGS: JsonDict = {
+    "type": "array",
+    "items": {"type": "string", "maxLength": 41},
+    "maxItems": 20,
+    "description": "Tag names without '#', e.g. ['home', 'work'].",
+}
+_DUE_HELP = (
+    "When it is due, in natural language: 'tomorrow', 'friday 6pm', 'next week', "
+    "'in 3 days', 'dec 24', '2026-12-24 at 18:30', or a repeat such as "
+    "'every monday' or 'every month on the 1st'."
+)
+
+TOOL_SCHEMAS: list[JsonDict] = [
+    _function(
+        "add_todo",
+        "Add a todo for the user.",
+        {
+            "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH},
+            "due": {"type": "string", "maxLength": 100, "description": _DUE_HELP},
+            "priority": _PRIORITY,
+            "tags": _TAGS,
+        },
+        ["title"],
+    ),
+    _function(
+        "list_todos",
+        "List the user's todos, newest first (by due date for the dated views).",
+        {
+            "search": {
+                "type": "string",
+                "maxLength": 200,
+                "description": "Words in the title, description or tags.",
+            },
+            "status": {"type": "string", "enum": [s.value for s in Status]},
+            "view": {
+                "type": "string",
+                "enum": [v.value for v in View],
+                "description": "today: due today; upcoming: the next 7 days; overdue: open "
+                "and past due; no-date: without a due date.",
+            },
+            "priority": _PRIORITY,
+            "tag": {"type": "string", "maxLength": 41},
+            "limit": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": LIST_LIMIT_MAX,
+                "description": f"At most this many todos (default {LIST_LIMIT_DEFAULT}).",
+            },
+        },
+        [],
+    ),
+    _function(
+        "update_todo",
+        "Change a todo. Only the given fields change.",
+        {
+            "todo_id": _TODO_ID,
+            "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH},
+            "description": {"type": "string", "maxLength": 10_000},
+            "priority": _PRIORITY,
+            "due": {
+                "type": "string",
+                "maxLength": 100,
+                "description": _DUE_HELP + " 'none' removes the due date (and any repeat).",
+            },
+            "tags": {**_TAGS, "description": "Replaces all of the todo's tags."},
+        },
+        ["todo_id"],
+    ),
+    _function(
+        "complete_todo",
+        "Mark a todo as done (or, with completed=false, as not done).",
+        {"todo_id": _TODO_ID, "completed": {"type": "boolean"}},
+        ["todo_id"],
+    ),
+    _function("delete_todo", "Delete a todo for good.", {"todo_id": _TODO_ID}, ["todo_id"]),
+    _function(
+        "plan",
+        "The open todos to do today or this week (the next 7 days), overdue ones included, "
+        "ordered by priority then due, with the reason for the order.",
+        {"period": {"type": "string", "enum": ["today", "week"]}},
+        ["period"],
+    ),
+]
+
+TOOL_NAMES: tuple[str, ...] = tuple(schema["function"]["name"] for schema in TOOL_SCHEMAS)
+_SCHEMAS: dict[str, JsonDict] = {s["function"]["name"]: s["function"] for s in TOOL_SCHEMAS}
+_DESTRUCTIVE = frozenset({"update_todo", "complete_todo", "delete_todo"})
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    ok: bool
+    content: JsonDict = field(default_factory=dict)  # JSON-serialisable
+    error: str = ""
+    needs_confirmation: bool = False
+    summary: str = ""  # one human sentence of what happened
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    """A change waiting for the user's confirmation in the page."""
+
+    name: str
+    arguments: JsonDict
+    summary: str
+
+
+ToolCall = tuple[str, str | Mapping[str, Any] | None]
+
+
+def render_for_model(result: ToolResult) -> str:
+    """The tool message content. JSON keeps todo titles and descriptions data: they are never
+    spliced into instructions, whatever they say."""
+    payload: JsonDict = {"ok": result.ok}
+    if result.ok:
+        payload["content"] = result.content
+    else:
+        payload["error"] = result.error
+    if result.needs_confirmation:
+        payload["needs_confirmation"] = True
+    if result.summary:
+        payload["summary"] = result.summary
+    return json.dumps(payload, ensure_ascii=False)
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+class _InvalidCall(Exception):
+    """The call itself is malformed; the message is a sentence for the model."""
+
+
+_TYPE_NAMES = {"string": "text", "integer": "an integer", "boolean": "true or false"}
+_TYPE_NAMES |= {"array": "a list", "object": "an object"}
+
+
+def _type_ok(value: Any, kind: str) -> bool:
+    if kind == "integer":  # bool is an int in Python, and 3.0 is no integer in a schema
+        return isinstance(value, int) and not isinstance(value, bool)
+    python = {"string": str, "boolean": bool, "array": list, "object": dict}[kind]
+    return isinstance(value, python)
+
+
+def _check_value(name: str, value: Any, schema: JsonDict) -> None:
+    kind = schema["type"]
+    if not _type_ok(value, kind):
+        raise _InvalidCall(f"“{name}” must be {_TYPE_NAMES[kind]}.")
+    if "enum" in schema and value not in schema["enum"]:
+        raise _InvalidCall(f"“{name}” must be one of: {', '.join(schema['enum'])}.")
+    if "minimum" in schema and value < schema["minimum"]:
+        raise _InvalidCall(f"“{name}” must be at least {schema['minimum']}.")
+    if "maximum" in schema and value > schema["maximum"]:
+        raise _InvalidCall(f"“{name}” must be at most {schema['maximum']}.")
+    if "minLength" in schema and len(value) < schema["minLength"]:
+        raise _InvalidCall(f"“{name}” must not be empty.")
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        raise _InvalidCall(f"“{name}” can be at most {schema['maxLength']} characters.")
+    if "maxItems" in schema and len(value) > schema["maxItems"]:
+        raise _InvalidCall(f"“{name}” can have at most {schema['maxItems']} items.")
+    if kind == "array":
+        for item in value:
+            _check_value(f"{name} item", item, schema["items"])
+
+
+def _parse_call(name: object, arguments: object) -> tuple[str, JsonDict]:
+    if not isinstance(name, str) or name not in _SCHEMAS:
+        shown = name if isinstance(name, str) else repr(name)
+        raise _InvalidCall(
+            f"There is no tool “{shown[:60]}”. The tools are: {', '.join(TOOL_NAMES)}."
+        )
+    if isinstance(arguments, str):
+        if len(arguments) > ARGUMENTS_MAX_LENGTH:
+            raise _InvalidCall("The arguments are too long.")
+        if not arguments.strip():
+            arguments = "{}"  # some models send "" for a call without arguments
+        try:
+            arguments = json.loads(arguments)
+        except ValueError as error:  # JSONDecodeError, and RecursionError's cousins
+            raise _InvalidCall("The arguments were not valid JSON.") from error
+    if arguments is None:
+        arguments = {}
+    if not isinstance(arguments, Mapping):
+        raise _InvalidCall("The arguments must be a JSON object.")
+    schema = _SCHEMAS[name]["parameters"]
+    properties: JsonDict = schema["properties"]
+    args: JsonDict = {}
+    for key, value in arguments.items():
+        if key not in properties:
+            allowed = ", ".join(properties) or "none"
+            raise _InvalidCall(
+                f"Unknown parameter “{str(key)[:60]}” for {name}; the parameters are: {allowed}."
+            )
+        if value is None:
+            continue  # models send null for "not given"; treat it so
+        _check_value(key, value, properties[key])
+        args[key] = value
+    for key in schema["required"]:
+        if key not in args:
+            raise _InvalidCall(f"{name} needs “{key}”.")
+    return name, args
+
+
+# --- rows and wording -----------------------------------------------------------------------
+
+
+def _due_text(todo: Todo) -> str | None:
+    if todo.due_date is None:
+        return None
+    if todo.due_at is None:
+        return todo.due_date.isoformat()
+    local = todo.due_at.astimezone(zone(todo.time_zone))
+    return f"{todo.due_date.isoformat()}T{local:%H:%M}"
+
+
+def _row(todo: Todo, tags: Sequence[str]) -> JsonDict:
+    row: JsonDict = {
+        "id": todo.id,
+        "title": todo.title,
+        "completed": todo.completed,
+        "priority": Priority(todo.priority).name.lower(),
+        "due": _due_text(todo),
+        "tags": list(tags),
+    }
+    if todo.recurrence:
+        row["repeats"] = recurrence.describe(todo.recurrence)
+    return row
+
+
+def describe_due(due: str | None, today: date | None = None) -> str:
+    """A row's due for people: "Fri 27 Nov" (with its year when not ``today``'s), "18:30"."""
+    if not due:
+        return "no due date"
+    day = date.fromisoformat(due[:10])
+    text = f"{_DAY_ABBR[day.weekday()]} {day.day} {_MONTH_ABBR[day.month - 1]}"
+    if today is not None and today.year != day.year:
+        text += f" {day.year}"
+    return text + (f" {due[11:]}" if len(due) > 10 else "")
+
+
+def _quote(title: str) -> str:
+    return f"“{title}”"
+
+
+# --- the executor ---------------------------------------------------------------------------
+
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+class ToolExecutor:
+    """Runs tool calls for one user, bound here on the server."""
+
+    def __init__(
+        self,
+        engine_or_session_factory: Engine | SessionFactory,
+        owner_id: int,
+        tz: str,
+        now: Callable[[], datetime],
+    ) -> None:
+        if isinstance(engine_or_session_factory, Engine):
+            engine = engine_or_session_factory
+            self._sessions: SessionFactory = lambda: session_scope(engine)
+        else:
+            self._sessions = engine_or_session_factory
+        self.owner_id = owner_id
+        self.tz = zone(tz).key  # a bad zone fails here, not in the middle of a call
+        self.now = now
+        self._handlers: dict[str, Callable[[Session, JsonDict], ToolResult]] = {
+            "add_todo": self._add,
+            "list_todos": self._list,
+            "update_todo": self._update,
+            "complete_todo": self._complete,
+            "delete_todo": self._delete,
+            "plan": self._plan,
+        }
+
+    # --- public API
+
+    def execute(self, name: str, arguments: str | Mapping[str, Any] | None) -> ToolResult:
+        try:
+            tool, args = _parse_call(name, arguments)
+        except _InvalidCall as error:
+            return ToolResult(ok=False, error=str(error))
+        return self._run(tool, args)
+
+    def execute_many(self, calls: Sequence[ToolCall]) -> list[ToolResult]:
+        """Runs a model turn's calls in order, each in its own transaction, except that a
+        batch with many changes or several deletes waits for :meth:`confirm`."""
+        parsed: list[tuple[str, JsonDict] | ToolResult] = []
+        for name, arguments in calls:
+            try:
+                parsed.append(_parse_call(name, arguments))
+            except _InvalidCall as error:
+                parsed.append(ToolResult(ok=False, error=str(error)))
+        valid = [call for call in parsed if isinstance(call, tuple)]
+        if not _needs_confirmation(valid):
+            return [c if isinstance(c, ToolResult) else self._run(*c) for c in parsed]
+        pending = self._describe_pending([c for c in valid if c[0] in _DESTRUCTIVE])
+        batch = _batch_summary(pending)
+        waiting = iter(pending)
+        results = []
+        for call in parsed:
+            if isinstance(call, ToolResult):
+                results.append(call)
+            elif call[0] in _DESTRUCTIVE:
+                action = next(waiting)
+                results.append(
+                    ToolResult(
+                        ok=False,
+                        content={
+                            "name": action.name,
+                            "arguments": action.arguments,
+                            "action": action.summary,
+                        },
+                        error="Not done yet: the user must confirm this in the page first.",
+                        needs_confirmation=True,
+                        summary=batch,
+                    )
+                )
+            else:
+                results.append(self._run(*call))
+        return results
+
+    def pending_actions(self, results: Sequence[ToolResult]) -> list[PendingAction]:
+        """The actions of ``execute_many``'s results that wait for confirmation, for the UI."""
+        return [
+            PendingAction(r.content["name"], dict(r.content["arguments"]), r.content["action"])
+            for r in results
+            if r.needs_confirmation
+        ]
+
+    def confirm(self, pending: Sequence[PendingAction | ToolCall]) -> list[ToolResult]:
+        """Runs confirmed actions for real, each validated again (the page sent them back)."""
+        results = []
+        for action in pending:
+            name, arguments = (
+                (action.name, action.arguments) if isinstance(action, PendingAction) else action
+            )
+            results.append(self.execute(name, arguments))
+        return results
+
+    def find_by_title(
+        self, text: str, *, completed: bool | None = None, limit: int = 6
+    ) -> list[JsonDict]:
+        """This user's todos called ``text``: exact title (any case) first, else containing it."""
+        needle = " ".join(text.split()).lower()
+        if not needle:
+            return []
+        with self._sessions() as session:
+            base = select(Todo).where(col(Todo.owner_id) == self.owner_id)
+            if completed is not None:
+                base = base.where(col(Todo.completed).is_(completed))
+            base = base.order_by(col(Todo.created_at).desc(), col(Todo.id).desc()).limit(limit)
+            title = func.lower(col(Todo.title))
+            found = list(session.exec(base.where(title == needle)).all())
+            if not found:
+                like = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                found = list(session.exec(base.where(title.like(f"%{like}%", escape="\\"))).all())
+            return self._rows(session, found)
+
+    # --- running
+
+    def _run(self, name: str, args: JsonDict) -> ToolResult:
+        try:
+            with self._sessions() as session:  # one transaction: an error rolls all back
+                return self._handlers[name](session, args)
+        except DomainError as error:
+            return ToolResult(ok=False, error=str(error))
+        except Exception:
+            # Never let a model's call crash the chat; the log keeps the bug.
+            log.exception("assistant tool %s failed", name)
+            return ToolResult(ok=False, error="Something went wrong; nothing was changed.")
+
+    def _rows(self, session: Session, found: Sequence[Todo]) -> list[JsonDict]:
+        tags = tags_by_todo(session, [t.id for t in found if t.id is not None])
+        return [_row(todo, tags.get(todo.id or 0, [])) for todo in found]
+
+    def _today(self) -> date:
+        return local_today(self.now(), self.tz)
+
+    def _due_fields(self, text: str, *, keep_repeat: bool) -> JsonDict:
+        """Keyword arguments for ``clean_fields`` from a natural-language due."""
+        if not text.strip():
+            return {}  # an empty due is no change, not "clear it"
+        if text.strip().lower() in ("none", "no", "no date", "no due date", "never"):
+            return {"due": None, "recurrence": None}
+        parsed = parse_quick_add(text, self.now(), self.tz)
+        used = sum(len(phrase.split()) for phrase in parsed.recognised)
+        if used != len(text.split()) or parsed.priority or parsed.tags:
+            raise ValidationError(
+                f"I could not read the due “{text.strip()}”: try 'tomorrow', 'friday 6pm', "
+                "'2026-12-24 18:30' or 'every monday'."
+            )
+        fields = as_fields(parsed)
+        if parsed.recurrence is None and keep_repeat:
+            return {"due": fields.due}  # moving a repeating todo keeps its rule
+        return {"due": fields.due, "recurrence": fields.recurrence}
+
+    # --- tools
+
+    def _add(self, session: Session, args: JsonDict) -> ToolResult:
+        extra = self._due_fields(args["due"], keep_repeat=False) if "due" in args else {}
+        fields = todo_service.clean_fields(
+            priority=args.get("priority", todo_service.KEEP),
+            tags=args.get("tags", todo_service.KEEP),
+            **extra,
+        )
+        todo = todo_service.create_todo(
+            session, self.owner_id, args["title"], time_zone=self.tz, fields=fields
+        )
+        row = self._rows(session, [todo])[0]
+        due = f" (due {describe_due(row['due'], self._today())})" if row["due"] else ""
+        return ToolResult(
+            ok=True, content={"todo": row}, summary=f"Added {_quote(todo.title)}{due}."
+        )
+
+    def _list(self, session: Session, args: JsonDict) -> ToolResult:
+        view = View(args.get("view", "all"))
+        query = TodoQuery(
+            search=" ".join(args.get("search", "").split()),
+            status=Status(args.get("status", "all")),
+            view=view,
+            priority=Priority[args["priority"].upper()] if "priority" in args else None,
+            tag=args.get("tag", "").strip().lstrip("#").lower(),
+            sort=Sort.CREATED if view in (View.ALL, View.NO_DATE) else Sort.DUE,
+        ).page(args.get("limit", LIST_LIMIT_DEFAULT))
+        page = find_todos(session, self.owner_id, query, self.now(), self.tz)
+        rows = self._rows(session, [item.todo for item in page.items])
+        noun = "todo" if page.total == 1 else "todos"
+        shown = f", showing {len(rows)}" if page.has_more else ""
+        return ToolResult(
+            ok=True,
+            content={"todos": rows, "total": page.total, "has_more": page.has_more},
+            summary=f"Found {page.total} {noun}{shown}.",
+        )
+
+    def _update(self, session: Session, args: JsonDict) -> ToolResult:
+        changes: JsonDict = {key: args[key] for key in ("priority", "tags") if key in args}
+        if "due" in args:
+            changes |= self._due_fields(args["due"], keep_repeat=True)
+        if not changes and "title" not in args and "description" not in args:
+            raise ValidationError(
+                "Nothing to change: give a title, description, priority, due or tags."
+            )
+        todo = todo_service.update_todo(
+            session,
+            self.owner_id,
+            args["todo_id"],
+            title=args.get("title", todo_service.KEEP),
+            description=args.get("description", todo_service.KEEP),
+            fields=todo_service.clean_fields(**changes),
+        )
+        return ToolResult(
+            ok=True,
+            content={"todo": self._rows(session, [todo])[0]},
+            summary=f"Updated {_quote(todo.title)}.",
+        )
+
+    def _complete(self, session: Session, args: JsonDict) -> ToolResult:
+        completed = args.get("completed", True)
+        todo = todo_service.set_completed(session, self.owner_id, args["todo_id"], completed)
+        done = "as done" if completed else "as not done"
+        return ToolResult(
+            ok=True,
+            content={"todo": self._rows(session, [todo])[0]},
+            summary=f"Marked {_quote(todo.title)} {done}.",
+        )
+
+    def _delete(self, session: Session, args: JsonDict) -> ToolResult:
+        snapshot = todo_service.delete_todo(session, self.owner_id, args["todo_id"])
+        return ToolResult(
+            ok=True,
+            content={"deleted": {"id": args["todo_id"], "title": snapshot.title}},
+            summary=f"Deleted {_quote(snapshot.title)}.",
+        )
+
+    def _plan(self, session: Session, args: JsonDict) -> ToolResult:
+        now, today = self.now(), self._today()
+        week = args["period"] == "week"
+        last = today + timedelta(days=PLAN_WEEK_DAYS - 1 if week else 0)
+        query = TodoQuery(status=Status.OPEN, due_to=last, sort=Sort.DUE).page(MAX_PAGE_SIZE)
+        found = [
+            view.todo for view in find_todos(session, self.owner_id, query, now, self.tz).items
+        ]
+        # Priority first (high to low), then the earliest due: overdue todos lead their
+        # priority. An undated due sorts at the end of its day; the id keeps ties stable.
+        found.sort(
+            key=lambda t: (
+                -t.priority,
+                t.due_date or last,
+                t.due_at is None,
+                t.due_at or now,
+                t.id or 0,
+            )
+        )
+        rows = self._rows(session, found[:PLAN_LIMIT])
+        late = 0
+        for todo, row in zip(found, rows, strict=False):
+            row["overdue"] = is_overdue(todo.due_date, todo.due_at, now, self.tz)
+            late += row["overdue"]
+        period = "this week (the next 7 days)" if week else "today"
+        rationale = (
+            f"Open todos due {period} or overdue, ordered by priority (high first), then by "
+            "due date and time (earliest first), so overdue ones lead within their priority."
+        )
+        if late:
+            rationale += f" {late} {'is' if late == 1 else 'are'} overdue."
+        noun = "todo" if len(found) == 1 else "todos"
+        return ToolResult(
+            ok=True,
+            content={
+                "period": args["period"],
+                "todos": rows,
+                "total": len(found),
+                "rationale": rationale,
+            },
+            summary=f"{len(found)} {noun} to do {period}, {late} overdue.",
+        )
+
+    # --- confirmation
+
+    def _describe_pending(self, calls: Sequence[tuple[str, JsonDict]]) -> list[PendingAction]:
+        ids = [args["todo_id"] for _, args in calls]
+        titles: dict[int | None, str] = {}
+        try:
+            with self._sessions() as session:
+                titles = dict(
+                    session.exec(
+                        select(Todo.id, Todo.title).where(
+                            col(Todo.owner_id) == self.owner_id, col(Todo.id).in_(ids)
+                        )
+                    ).all()
+                )
+        except Exception:  # the titles only decorate the question; ask with ids instead
+            log.exception("assistant could not look up titles to confirm")
+        actions = []
+        for name, args in calls:
+            title = titles.get(args["todo_id"])
+            what = _quote(title) if title else f"todo #{args['todo_id']}"
+            if name == "delete_todo":
+                text = f"Delete {what}."
+            elif name == "complete_todo":
+                text = f"Mark {what} as {'done' if args.get('completed', True) else 'not done'}."
+            else:
+                text = f"Change {', '.join(k for k in args if k != 'todo_id')} of {what}."
+            actions.append(PendingAction(name, args, text))
+        return actions
+
+
+def _needs_confirmation(calls: Sequence[tuple[str, JsonDict]]) -> bool:
+    deletes = sum(name == "delete_todo" for name, _ in calls)
+    changes = sum(name in _DESTRUCTIVE for name, _ in calls)
+    return deletes >= DELETE_CONFIRM_THRESHOLD or changes > CONFIRM_THRESHOLD
+
+
+def _batch_summary(pending: Sequence[PendingAction]) -> str:
+    deletes = [a for a in pending if a.name == "delete_todo"]
+    if len(deletes) == len(pending):
+        titles = ", ".join(a.summary.removeprefix("Delete ").rstrip(".") for a in deletes[:5])
+        more = f" and {len(deletes) - 5} more" if len(deletes) > 5 else ""
+        return f"Delete {len(deletes)} todos: {titles}{more}."
+    return (
+        f"Make {len(pending)} changes: "
+        + " ".join(a.summary for a in pending[:5])
+        + (f" And {len(pending) - 5} more." if len(pending) > 5 else "")
+    )
