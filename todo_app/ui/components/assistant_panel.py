@@ -20,7 +20,7 @@ def _line(line: ObjectVar[ChatLine]) -> rx.Component:
 
 def assistant_panel() -> rx.Component:
     return rx.el.section(
-        rx.hstack(
+        rx.flex(
             rx.heading("Assistant", size="3", as_="h2"),
             rx.cond(
                 AssistantState.offline,
@@ -36,6 +36,8 @@ def assistant_panel() -> rx.Component:
                 on_click=AssistantState.clear_chat,
             ),
             align="center",
+            gap="2",
+            wrap="wrap",
             width="100%",
         ),
         rx.vstack(

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, cast
 
 import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
 
 from todo_app.assistant import groq_chat, tools
 from todo_app.assistant.offline import OfflineAssistant
@@ -20,7 +21,7 @@ from todo_app.core import conversations, subtasks
 from todo_app.core import todos as todo_service
 from todo_app.core.db import get_engine
 from todo_app.core.due import local_today, make_due
-from todo_app.core.errors import ValidationError
+from todo_app.core.errors import AuthenticationError, ValidationError
 from todo_app.core.models import utcnow
 from todo_app.settings import get_settings
 from todo_app.ui.state.guard import guarded, in_session
@@ -70,10 +71,14 @@ class AssistantState(TodoListState):
         return tools.ToolExecutor(get_engine(), user_id, self._tz(), utcnow)
 
     @rx.event
-    @guarded
     async def load_chat(self) -> None:
-        user_id = self._user_id()
-        messages = await in_session(lambda s: conversations.recent(s, user_id))
+        # Not @guarded: TodoListState.load runs first on the page and already
+        # reports a bad token or a database error; repeating it would clobber that.
+        try:
+            user_id = self._user_id()
+            messages = await in_session(lambda s: conversations.recent(s, user_id))
+        except (AuthenticationError, SQLAlchemyError):
+            return
         self.chat = [ChatLine(role=m.role, text=m.content) for m in messages]
         self.offline = not _groq().configured
 
