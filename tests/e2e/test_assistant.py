@@ -44,6 +44,7 @@ def test_add_buy_milk_tomorrow_through_the_assistant(page: Page, live_app: LiveA
         first = live_app.groq.requests[sent_before].body
         assert {tool["function"]["name"] for tool in first["tools"]} >= {"add_todo", "delete_todo"}
         assert first["messages"][-1] == {"role": "user", "content": "add buy milk tomorrow"}
+        assert first.get("stream") is True  # the reply streams into the conversation
 
 
 def test_suggest_then_accept_two_subtasks(page: Page, live_app: LiveApp) -> None:

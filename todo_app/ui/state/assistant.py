@@ -8,7 +8,11 @@ drives it and keeps the conversation view (the conversation itself is stored).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import logging
+import threading
+from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
@@ -21,14 +25,16 @@ from todo_app.core import conversations, subtasks
 from todo_app.core import todos as todo_service
 from todo_app.core.db import get_engine
 from todo_app.core.due import local_today, make_due
-from todo_app.core.errors import AuthenticationError, ValidationError
+from todo_app.core.errors import AuthenticationError, DomainError, ValidationError
 from todo_app.core.models import utcnow
 from todo_app.settings import get_settings
-from todo_app.ui.state.guard import guarded, in_session
+from todo_app.ui.state.guard import DATABASE_DOWN, guarded, in_session
 from todo_app.ui.state.todos import TodoListState
 
 ASK_INPUT_ID = "ask-assistant"
 ASK_MAX_LENGTH = 2_000
+PARTIAL_REPLY_SECONDS = 0.15
+log = logging.getLogger(__name__)
 NEEDS_KEY = (
     "Suggestions need the Groq assistant: set GROQ_API_KEY on the server. "
     "The offline assistant can add, list, complete and delete todos."
@@ -57,6 +63,7 @@ class AssistantState(TodoListState):
     chat: list[ChatLine] = []  # noqa: RUF012
     pending_summary: str = ""
     offline: bool = True
+    thinking: bool = False
     # Suggest: for which todo, what came back, and which parts the user ticks.
     suggest_for: int = 0
     suggested_subtasks: list[SuggestionLine] = []  # noqa: RUF012
@@ -82,40 +89,64 @@ class AssistantState(TodoListState):
         self.chat = [ChatLine(role=m.role, text=m.content) for m in messages]
         self.offline = not _groq().configured
 
-    @rx.event
-    @guarded
+    @rx.event(background=True)
     async def ask(self, form_data: dict[str, Any]) -> Any:
-        user_id = self._user_id()
-        text = form_data.get("question", "")
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationError("Please type a question or a request for the assistant.")
-        if len(text) > ASK_MAX_LENGTH:
-            raise ValidationError(f"Please keep requests under {ASK_MAX_LENGTH} characters.")
-        text = text.strip()
-        executor = self._executor(user_id)
-        settings = _groq()
-        history = [{"role": line.role, "content": line.text} for line in self.chat[-20:]]
-        if settings.configured:
+        """Runs in the background so the reply can stream in while the tab stays live."""
+        async with self:
             try:
-                _rate_limiter.check(user_id)
-                outcome = await asyncio.to_thread(
-                    groq_chat.chat, settings, executor, history, text, tools.TOOL_SCHEMAS
-                )
-            except groq_chat.AssistantUnavailable as unavailable:
-                raise ValidationError(str(unavailable)) from unavailable
-            reply = outcome.reply
-            # The loop returns the executor's own results (typed by a Protocol there).
-            held = cast(list[tools.ToolResult], outcome.tool_results)
-            pending = executor.pending_actions([r for r in held if r.needs_confirmation])
-        else:
-            offline = await asyncio.to_thread(OfflineAssistant(executor).reply, text)
-            reply, pending = offline.text, offline.pending
-        await in_session(lambda s: _remember(s, user_id, text, reply))
-        self.chat = [*self.chat, ChatLine("user", text), ChatLine("assistant", reply)]
-        self._pending = list(pending)
-        self.pending_summary = " ".join(action.summary for action in pending[:1])
-        await self._refresh(user_id)
+                user_id = self._user_id()
+                text = _question(form_data)
+            except AuthenticationError as error:
+                return self._signed_out(str(error))
+            except DomainError as error:
+                self.error = str(error)
+                return None
+            if self.thinking:
+                return None  # one request at a time per tab
+            self.error, self.thinking = "", True
+            history = [{"role": line.role, "content": line.text} for line in self.chat[-20:]]
+            self.chat = [*self.chat, ChatLine("user", text), ChatLine("assistant", "…")]
+            executor = self._executor(user_id)
+        streamed = _Latest()
+        pusher = asyncio.create_task(self._push_partial_replies(streamed))
+        failure, reply = "", ""
+        pending: list[tools.PendingAction] = []
+        try:
+            reply, pending = await asyncio.to_thread(
+                _answer, user_id, executor, history, text, streamed.set
+            )
+            await in_session(lambda s: _remember(s, user_id, text, reply))
+        except DomainError as domain_error:
+            failure = str(domain_error)
+        except SQLAlchemyError:
+            log.exception("assistant: database error")
+            failure = DATABASE_DOWN
+        finally:
+            pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pusher
+        async with self:
+            self.thinking = False
+            if failure:
+                self.error = failure
+                self.chat = self.chat[:-2]  # nothing was said; the question stays to retry
+                return None
+            self.chat = [*self.chat[:-1], ChatLine("assistant", reply)]
+            self._pending = list(pending)
+            self.pending_summary = " ".join(action.summary for action in pending[:1])
+            await self._refresh(user_id)
         return rx.set_value(ASK_INPUT_ID, "")
+
+    async def _push_partial_replies(self, streamed: _Latest) -> None:
+        """Shows the reply as it streams, at most every PARTIAL_REPLY_SECONDS."""
+        shown = ""
+        while True:
+            await asyncio.sleep(PARTIAL_REPLY_SECONDS)
+            partial = streamed.get()
+            if partial and partial != shown:
+                shown = partial
+                async with self:
+                    self.chat = [*self.chat[:-1], ChatLine("assistant", partial + " …")]
 
     @rx.event
     @guarded
@@ -210,6 +241,55 @@ class AssistantState(TodoListState):
         await in_session(apply)
         self.suggest_for, self.suggested_subtasks, self.accepted = 0, [], []
         await self._refresh(user_id)
+
+
+class _Latest:
+    """The newest streamed text, handed from the worker thread to the event loop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._text = ""
+
+    def set(self, text: str) -> None:
+        with self._lock:
+            self._text = text
+
+    def get(self) -> str:
+        with self._lock:
+            return self._text
+
+
+def _question(form_data: dict[str, Any]) -> str:
+    text = form_data.get("question", "")
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError("Please type a question or a request for the assistant.")
+    if len(text) > ASK_MAX_LENGTH:
+        raise ValidationError(f"Please keep requests under {ASK_MAX_LENGTH} characters.")
+    return text.strip()
+
+
+def _answer(
+    user_id: int,
+    executor: tools.ToolExecutor,
+    history: list[dict[str, Any]],
+    text: str,
+    on_text: Callable[[str], None],
+) -> tuple[str, list[tools.PendingAction]]:
+    """Groq when a key is set, else the offline parser; runs on a worker thread."""
+    settings = _groq()
+    if not settings.configured:
+        offline = OfflineAssistant(executor).reply(text)
+        return offline.text, offline.pending
+    try:
+        _rate_limiter.check(user_id)
+        outcome = groq_chat.chat(
+            settings, executor, history, text, tools.TOOL_SCHEMAS, on_text=on_text
+        )
+    except groq_chat.AssistantUnavailable as unavailable:
+        raise ValidationError(str(unavailable)) from unavailable
+    # The loop returns the executor's own results (typed by a Protocol there).
+    held = cast(list[tools.ToolResult], outcome.tool_results)
+    return outcome.reply, executor.pending_actions([r for r in held if r.needs_confirmation])
 
 
 def _remember(session: Any, user_id: int, question: str | None, reply: str) -> None:
