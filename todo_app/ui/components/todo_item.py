@@ -1,5 +1,7 @@
 """One row of the list: complete, see at a glance, edit in place, delete."""
 
+from typing import Any
+
 import reflex as rx
 from reflex.vars import ObjectVar
 
@@ -56,6 +58,16 @@ def _details(todo: ObjectVar[TodoRow], done: rx.Var[bool]) -> rx.Component:
     )
 
 
+def _action(icon: str, label: str, on_click: Any, color: str) -> rx.Component:
+    return rx.icon_button(
+        rx.icon(icon, size=16),
+        on_click=on_click,
+        aria_label=label,
+        variant="ghost",
+        color_scheme=color,
+    )
+
+
 def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
     done = TodoListState.done_ids.contains(todo.id)
     return rx.hstack(
@@ -97,27 +109,9 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
             flex="1",
             min_width="0",
         ),
-        rx.icon_button(
-            rx.icon("sparkles", size=16),
-            on_click=AssistantState.suggest(todo.id),
-            aria_label=f"Suggest for {todo.title}",
-            variant="ghost",
-            color_scheme="violet",
-        ),
-        rx.icon_button(
-            rx.icon("pencil", size=16),
-            on_click=TodoListState.start_edit(todo.id),
-            aria_label=f"Edit {todo.title}",
-            variant="ghost",
-            color_scheme="gray",
-        ),
-        rx.icon_button(
-            rx.icon("trash-2", size=16),
-            on_click=TodoListState.delete(todo.id),
-            aria_label=f"Delete {todo.title}",
-            variant="ghost",
-            color_scheme="red",
-        ),
+        _action("sparkles", f"Suggest for {todo.title}", AssistantState.suggest(todo.id), "violet"),
+        _action("pencil", f"Edit {todo.title}", TodoListState.start_edit(todo.id), "gray"),
+        _action("trash-2", f"Delete {todo.title}", TodoListState.delete(todo.id), "red"),
         align="start",
         width="100%",
         spacing="3",

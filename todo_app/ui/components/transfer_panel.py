@@ -13,8 +13,10 @@ def transfer_panel() -> rx.Component:
     return rx.el.section(
         rx.heading("Your data", size="3", as_="h2"),
         rx.flex(
-            rx.button("Export JSON", variant="soft", size="1", on_click=TransferState.export_json),
-            rx.button("Export CSV", variant="soft", size="1", on_click=TransferState.export_csv),
+            rx.button(
+                "Export JSON", variant="soft", size="1", on_click=TransferState.export("json")
+            ),
+            rx.button("Export CSV", variant="soft", size="1", on_click=TransferState.export("csv")),
             rx.upload(
                 rx.button("Choose a JSON file", variant="outline", size="1", type="button"),
                 id=IMPORT_UPLOAD_ID,

@@ -29,7 +29,7 @@ from todo_app.core.errors import AuthenticationError, DomainError, ValidationErr
 from todo_app.core.models import utcnow
 from todo_app.settings import get_settings
 from todo_app.ui.state.guard import DATABASE_DOWN, guarded, in_session
-from todo_app.ui.state.todos import TodoListState
+from todo_app.ui.state.todos import TodoListState, toggled
 
 ASK_INPUT_ID = "ask-assistant"
 ASK_MAX_LENGTH = 2_000
@@ -206,10 +206,8 @@ class AssistantState(TodoListState):
 
     @rx.event
     def accept(self, key: str, chosen: bool) -> None:
-        if not isinstance(key, str):
-            return
-        others = [k for k in self.accepted if k != key]
-        self.accepted = [*others, key] if chosen else others
+        if isinstance(key, str):
+            self.accepted = toggled(self.accepted, key, chosen)
 
     @rx.event
     def dismiss_suggestion(self) -> None:

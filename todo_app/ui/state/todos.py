@@ -99,6 +99,12 @@ class SubtaskRow:
     done: bool
 
 
+def toggled(items: list[Any], item: Any, present: object) -> list[Any]:
+    """``items`` with ``item`` in it once (present) or not at all."""
+    others = [i for i in items if i != item]
+    return [*others, item] if present is True else others
+
+
 def _text(form_data: dict[str, Any], name: str) -> str:
     value = form_data.get(name, "")
     if not isinstance(value, str):
@@ -318,10 +324,8 @@ class TodoListState(SessionState):
 
     @rx.event
     def select(self, todo_id: int, chosen: bool) -> None:
-        if not isinstance(todo_id, int):
-            return
-        others = [i for i in self.selected_ids if i != todo_id]
-        self.selected_ids = [*others, todo_id] if chosen else others
+        if isinstance(todo_id, int):
+            self.selected_ids = toggled(self.selected_ids, todo_id, chosen)
 
     @rx.event
     def clear_selection(self) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from todo_app.core import transfer
 from todo_app.core.errors import ValidationError
@@ -16,23 +18,26 @@ IMPORT_UPLOAD_ID = "import-upload"
 IMPORT_MAX_BYTES = 2_000_000
 
 
+_EXPORTS: dict[str, tuple[Callable[[Session, int], str], str, str]] = {
+    "json": (transfer.export_json, "todos.json", "application/json"),
+    "csv": (transfer.export_csv, "todos.csv", "text/csv"),
+}
+
+
 class TransferState(TodoListState):
     import_problems: list[str] = []  # noqa: RUF012
     import_message: str = ""
 
     @rx.event
     @guarded
-    async def export_json(self) -> Any:
+    async def export(self, kind: str) -> Any:
+        """Download every todo of the user as "json" (full fidelity) or "csv"."""
+        if kind not in _EXPORTS:
+            raise ValidationError("Please choose JSON or CSV.")
+        render, filename, mime_type = _EXPORTS[kind]
         user_id = self._user_id()
-        text = await in_session(lambda s: transfer.export_json(s, user_id))
-        return rx.download(data=text, filename="todos.json", mime_type="application/json")
-
-    @rx.event
-    @guarded
-    async def export_csv(self) -> Any:
-        user_id = self._user_id()
-        text = await in_session(lambda s: transfer.export_csv(s, user_id))
-        return rx.download(data=text, filename="todos.csv", mime_type="text/csv")
+        text = await in_session(lambda s: render(s, user_id))
+        return rx.download(data=text, filename=filename, mime_type=mime_type)
 
     @rx.event
     @guarded
