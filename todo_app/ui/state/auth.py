@@ -10,11 +10,14 @@ import reflex as rx
 from todo_app.core import accounts
 from todo_app.core.errors import AuthenticationError
 from todo_app.core.security import issue_token
+from todo_app.core.throttle import LoginThrottle
 from todo_app.settings import get_settings
 from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.guard import guarded, in_session
 from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.todos import TodoListState
+
+_throttle = LoginThrottle()
 
 
 class AuthState(SessionState):
@@ -32,11 +35,14 @@ class AuthState(SessionState):
     async def log_in(self, form_data: dict[str, Any]) -> Any:
         email, password = _credentials(form_data)
         try:
+            _throttle.check(email)
             user = await in_session(lambda s: accounts.authenticate(s, email, password))
         except AuthenticationError as error:
             # A wrong password is an error on this form, not a session ending.
+            _throttle.failed(email)
             self.error = str(error)
             return None
+        _throttle.succeeded(email)
         return await self._signed_in(user.id)
 
     @rx.event
