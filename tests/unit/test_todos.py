@@ -6,20 +6,6 @@ from todo_app.core.errors import NotFoundError, ValidationError
 from todo_app.core.models import Todo
 
 
-@pytest.fixture
-def alice(session: Session) -> int:
-    user = accounts.sign_up(session, "alice@example.com", "password-a")
-    assert user.id is not None
-    return user.id
-
-
-@pytest.fixture
-def bob(session: Session) -> int:
-    user = accounts.sign_up(session, "bob@example.com", "password-b")
-    assert user.id is not None
-    return user.id
-
-
 def test_create_trims_the_title(session: Session, alice: int) -> None:
     todo = todos.create_todo(session, alice, "  Buy milk  ", "  two litres ")
     assert (todo.title, todo.description, todo.completed) == ("Buy milk", "two litres", False)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from todo_app.core import accounts, recurrence, tags, todos
+from todo_app.core import recurrence, tags, todos
 from todo_app.core.due import make_due
 from todo_app.core.models import Priority, Subtask, Tag, Todo
 from todo_app.core.transfer import (
@@ -20,20 +20,6 @@ from todo_app.core.transfer import (
     export_json,
     import_json,
 )
-
-
-@pytest.fixture
-def alice(session: Session) -> int:
-    user = accounts.sign_up(session, "alice@example.com", "password-a")
-    assert user.id is not None
-    return user.id
-
-
-@pytest.fixture
-def bob(session: Session) -> int:
-    user = accounts.sign_up(session, "bob@example.com", "password-b")
-    assert user.id is not None
-    return user.id
 
 
 def _add(
