@@ -14,6 +14,7 @@ on SIGTERM the shutdown runs in this order:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
@@ -26,14 +27,30 @@ from reflex_base import constants
 from reflex_base.environment import environment
 from reflex_base.event.processor.event_processor import EventProcessor
 
+from todo_app.api.health import start_draining
+from todo_app.settings import get_settings
+
 log = logging.getLogger("todo_app.serve")
 
-# Must stay below the pod's terminationGracePeriodSeconds minus its preStop pause.
+# preStop pause + DRAIN_SECONDS + CLOSE_SECONDS must fit in the pod's
+# terminationGracePeriodSeconds (k8s/base/backend-deployment.yaml).
 DRAIN_SECONDS = float(os.environ.get("SHUTDOWN_DRAIN_SECONDS", "25"))
+# After the drain: how long open connections get to close before they are cut.
+CLOSE_SECONDS = int(os.environ.get("SHUTDOWN_CLOSE_SECONDS", "5"))
 
 
 class DrainingServer(uvicorn.Server):
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        # asyncio.to_thread uses the loop's default executor, which would size
+        # itself from the node's CPU count; this one has the configured size.
+        workers = get_settings().worker_threads
+        asyncio.get_running_loop().set_default_executor(
+            concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="todo")
+        )
+        await super().startup(sockets)
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        start_draining()  # /readyz answers 503 to whoever still asks
         for server in self.servers:
             server.close()  # step 1; uvicorn's own shutdown repeats it harmlessly
         from todo_app.todo_app import app
@@ -77,7 +94,7 @@ def main() -> None:
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level=os.environ.get("LOG_LEVEL", "info").lower(),
         access_log=False,
-        timeout_graceful_shutdown=int(DRAIN_SECONDS) + 5,
+        timeout_graceful_shutdown=CLOSE_SECONDS,
     )
     # uvicorn re-raises the signal after its graceful shutdown; the stop was
     # asked for and completed, so the status is success rather than 143.

@@ -12,6 +12,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,9 @@ class Settings(BaseSettings):
     app_env: AppEnv = AppEnv.LOCAL
     data_dir: Path = PROJECT_ROOT / ".data"
     database_url: str = ""
+    # Optional direct (unpooled) URL for the migrate step: Neon's pooled
+    # endpoint runs in transaction mode, fine for the app, not for DDL.
+    migration_database_url: str = ""
     jwt_secret: SecretStr = SecretStr("")
     jwt_lifetime_minutes: Annotated[int, Field(ge=5, le=60 * 24 * 30)] = 60 * 24 * 7
     # Bounded pool and statement timeout: a slow database must not hold an
@@ -48,8 +52,22 @@ class Settings(BaseSettings):
     groq_base_url: str = ""  # empty: Groq's own; tests point it at a fake server
     groq_timeout_seconds: Annotated[float, Field(gt=0, le=20)] = 15.0
     log_level: str = "info"
+    # Reflex's shared state (the cluster). The password, from the Secret, is
+    # added to the URL here so that it never sits in a ConfigMap.
+    reflex_redis_url: str = ""
+    redis_username: str = "todo"
+    redis_password: SecretStr = SecretStr("")
+    # Origins other than the app's own that may open its websocket or call it
+    # with credentials (comma-separated). Empty: the app's own origin only.
+    cors_allowed_origins: str = ""
+    # Argon2id hashes at once per process: each takes ~64 MiB, so a burst of
+    # log-ins queues instead of exhausting the pod's memory.
+    password_hash_concurrency: Annotated[int, Field(ge=1, le=16)] = 2
+    # Worker threads for database and hashing work (one pool per process: the
+    # CPU count seen in a pod is the node's, not the pod's limit).
+    worker_threads: Annotated[int, Field(ge=2, le=64)] = 12
 
-    @field_validator("database_url")
+    @field_validator("database_url", "migration_database_url")
     @classmethod
     def _normalise_database_url(cls, url: str) -> str:
         # Neon hands out bare postgres:// or postgresql:// URLs; SQLAlchemy 2.1
@@ -78,6 +96,21 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'todo.db'}"
+
+    @property
+    def effective_redis_url(self) -> str:
+        """REFLEX_REDIS_URL with the ACL user and password from the Secret, if given."""
+        password = self.redis_password.get_secret_value()
+        if not self.reflex_redis_url or not password:
+            return self.reflex_redis_url
+        parts = urlsplit(self.reflex_redis_url)
+        host = parts.netloc.rsplit("@", 1)[-1]
+        credentials = f"{quote(self.redis_username, safe='')}:{quote(password, safe='')}"
+        return urlunsplit(parts._replace(netloc=f"{credentials}@{host}"))
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_allowed_origins.split(",") if origin.strip()]
 
     def effective_jwt_secret(self) -> str:
         """The configured secret, or (locally) one generated once and kept on disk."""

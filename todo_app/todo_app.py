@@ -4,6 +4,8 @@ import logging
 
 import reflex as rx
 
+from todo_app.api.health import health_routes
+from todo_app.api.origins import origin_check
 from todo_app.core.db import migrate
 from todo_app.settings import get_settings
 from todo_app.ui.components.reminders import reminders_script
@@ -26,13 +28,14 @@ def migrate_on_start() -> None:
 
 
 app = rx.App(
+    api_transformer=health_routes(),
     head_components=[
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         time_zone_script(),
         shortcuts_script(),
         reminders_script(),
         tag_picker_script(),
-    ]
+    ],
 )
 app.add_page(
     todos_page, route="/", title="Todos", on_load=[TodoListState.load, AssistantState.load_chat]
@@ -40,3 +43,9 @@ app.add_page(
 app.add_page(login_page, route="/login", title="Log in", on_load=AuthState.redirect_if_signed_in)
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=AuthState.redirect_if_signed_in)
 app.register_lifespan_task(migrate_on_start)
+
+if app.sio is not None:
+    _settings = get_settings()
+    app.sio.eio.cors_allowed_origins = origin_check(
+        _settings.allowed_origins, allow_loopback=not _settings.is_production
+    )

@@ -19,6 +19,7 @@ case "$(basename "$0") $1" in
   "minikube ip") echo 192.0.2.10 ;;
   "kubectl apply") cat >/dev/null; echo "secret/todo-secrets configured" ;;
   "kubectl create") echo "apiVersion: v1" ;;
+  "kubectl kustomize") printf '  - image: todo-backend:0.1.0\n  - image: todo-frontend:0.1\n' ;;
 esac
 exit 0
 """
@@ -73,27 +74,43 @@ def test_refuses_empty_required_secret(stubs: dict[str, str], tmp_path: Path) ->
 
 def test_refuses_short_jwt_secret(stubs: dict[str, str], tmp_path: Path) -> None:
     secrets = tmp_path / "secrets.env"
-    secrets.write_text("DATABASE_URL=postgresql://u:p@db/x\nJWT_SECRET=short\n")
+    secrets.write_text(
+        "DATABASE_URL=postgresql://u:p@db/x\nJWT_SECRET=short\nREDIS_PASSWORD=" + "r" * 40 + "\n"
+    )
     result = run([SCRIPT], env={**stubs, "TODO_SECRETS_FILE": str(secrets)})
     assert result.returncode != 0
     assert "at least 32 characters" in result.stderr
 
 
-def test_deploys_in_order(stubs: dict[str, str], tmp_path: Path) -> None:
+def test_refuses_missing_redis_password(stubs: dict[str, str], tmp_path: Path) -> None:
     secrets = tmp_path / "secrets.env"
-    secrets.write_text(
-        "# comment\nDATABASE_URL=postgresql://u:p@db/x\nJWT_SECRET=s3cret-s3cret-s3cret-s3cret-s3cret\nGROQ_API_KEY=\n"
-    )
+    secrets.write_text("DATABASE_URL=postgresql://u:p@db/x\nJWT_SECRET=" + "j" * 40 + "\n")
     result = run([SCRIPT], env={**stubs, "TODO_SECRETS_FILE": str(secrets)})
+    assert result.returncode != 0
+    assert "REDIS_PASSWORD has no value" in result.stderr
+
+
+VALID_SECRETS = (
+    "# comment\nDATABASE_URL=postgresql://u:p@db/x\n"
+    "JWT_SECRET=s3cret-s3cret-s3cret-s3cret-s3cret\nGROQ_API_KEY=\n"
+    "REDIS_PASSWORD=r3dis-r3dis-r3dis-r3dis-r3dis-r3dis\n"
+)
+
+
+def test_deploys_backend_before_frontend(stubs: dict[str, str], tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.env"
+    secrets.write_text(VALID_SECRETS)
+    env = {**stubs, "TODO_SECRETS_FILE": str(secrets), "IMAGE_TAG": "abc123def456"}
+    result = run([SCRIPT], env=env)
     assert result.returncode == 0, result.stderr
     calls = Path(stubs["STUB_LOG"]).read_text().splitlines()
     expected_in_order = [
-        "minikube image build -t todo-backend:0.1.0 -f Dockerfile.backend .",
-        "minikube image build -t todo-frontend:0.1.0 -f Dockerfile.frontend .",
+        "minikube image build -t todo-backend:abc123def456 -f Dockerfile.backend .",
+        "minikube image build -t todo-frontend:abc123def456 -f Dockerfile.frontend .",
         "kubectl create namespace todo --dry-run=client -o yaml",
         f"kubectl -n todo create secret generic todo-secrets --from-env-file={secrets} "
         "--dry-run=client -o yaml",
-        "kubectl apply -k k8s/overlays/minikube",
+        "kubectl kustomize k8s/overlays/minikube",
         "kubectl -n todo rollout restart deploy/todo-backend",
         "kubectl -n todo rollout status deploy/todo-redis --timeout=300s",
         "kubectl -n todo rollout status deploy/todo-backend --timeout=300s",
@@ -101,6 +118,28 @@ def test_deploys_in_order(stubs: dict[str, str], tmp_path: Path) -> None:
     ]
     positions = [calls.index(call) for call in expected_in_order]
     assert positions == sorted(positions), calls
+    applies = [i for i, call in enumerate(calls) if call.startswith("kubectl apply -f /")]
+    assert len(applies) == 2, calls
+    # first everything but the frontend, then (after the backend rolled out) all
+    assert calls[applies[0]].endswith("-l app.kubernetes.io/component!=frontend")
+    backend_ready = calls.index("kubectl -n todo rollout status deploy/todo-backend --timeout=300s")
+    assert applies[0] < backend_ready < applies[1]
     assert "http://192.0.2.10:30080" in result.stdout
     # the secret's values never reach the output
     assert "s3cret" not in result.stdout + result.stderr
+    assert "r3dis" not in result.stdout + result.stderr
+
+
+def test_tags_images_from_the_git_commit(stubs: dict[str, str], tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.env"
+    secrets.write_text(VALID_SECRETS)
+    git_path = f"{stubs['PATH']}:/usr/local/bin"
+    result = run([SCRIPT], env={**stubs, "PATH": git_path, "TODO_SECRETS_FILE": str(secrets)})
+    assert result.returncode == 0, result.stderr
+    commit = run(["git", "rev-parse", "--short=12", "HEAD"]).stdout.strip()
+    builds = [c for c in Path(stubs["STUB_LOG"]).read_text().splitlines() if "image build" in c]
+    assert len(builds) == 2
+    for build in builds:
+        tag = build.split(" -t ", 1)[1].split(" ", 1)[0].split(":", 1)[1]
+        assert tag.startswith(commit), build
+        assert tag != "0.1.0"

@@ -10,7 +10,13 @@ import pytest
 
 from .conftest import REPO, Rendered, all_containers, pod_labels, pod_spec, workloads
 
-SECRET_KEYS = ("DATABASE_URL", "JWT_SECRET", "GROQ_API_KEY")
+SECRET_KEYS = (
+    "DATABASE_URL",
+    "MIGRATION_DATABASE_URL",
+    "JWT_SECRET",
+    "GROQ_API_KEY",
+    "REDIS_PASSWORD",
+)
 STATELESS = ("todo-backend", "todo-frontend")
 MIN_REPLICAS = {"minikube": 2, "production": 3}
 RECOMMENDED_LABELS = (
@@ -98,6 +104,7 @@ def test_service_selectors_match_their_deployment(overlay: Rendered) -> None:
         matched = [d for d in deployments if selects(pdb["spec"]["selector"], pod_labels(d))]
         assert [d["metadata"]["name"] for d in matched] == [pdb["metadata"]["name"]]
         assert pdb["spec"]["minAvailable"] == 1
+        assert pdb["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow"
 
 
 # --- secrets ----------------------------------------------------------------
@@ -128,8 +135,14 @@ def test_backend_gets_every_secret(overlay: Rendered) -> None:
     backend = overlay.get("Deployment", "todo-backend")
     (app,) = pod_spec(backend)["containers"]
     refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in app["env"] if "valueFrom" in e}
-    assert set(SECRET_KEYS) <= set(refs)
+    assert set(SECRET_KEYS) - {"MIGRATION_DATABASE_URL"} <= set(refs)
     assert refs["GROQ_API_KEY"].get("optional") is True
+    assert not refs["REDIS_PASSWORD"].get("optional")
+    (migrate,) = pod_spec(backend)["initContainers"]
+    init_refs = {
+        e["name"]: e["valueFrom"]["secretKeyRef"] for e in migrate["env"] if "valueFrom" in e
+    }
+    assert init_refs["MIGRATION_DATABASE_URL"].get("optional") is True
     assert not refs["DATABASE_URL"].get("optional") and not refs["JWT_SECRET"].get("optional")
 
 
@@ -179,7 +192,8 @@ def test_liveness_differs_from_readiness(overlay: Rendered) -> None:
 def test_probe_endpoints(overlay: Rendered) -> None:
     backend = pod_spec(overlay.get("Deployment", "todo-backend"))["containers"][0]
     assert backend["livenessProbe"]["httpGet"]["path"] == "/ping"
-    assert backend["readinessProbe"]["httpGet"]["path"] == "/_health"
+    # a local check: a database blip must not take every replica out of the Service
+    assert backend["readinessProbe"]["httpGet"]["path"] == "/readyz"
     frontend = pod_spec(overlay.get("Deployment", "todo-frontend"))["containers"][0]
     assert frontend["livenessProbe"]["tcpSocket"]["port"] in (3000, "http")
     assert frontend["readinessProbe"]["httpGet"]["path"] == "/healthz"
@@ -238,6 +252,44 @@ def test_redis_is_a_single_non_persistent_instance(overlay: Rendered) -> None:
     assert args[args.index("--save") + 1] == ""
     assert args[args.index("--appendonly") + 1] == "no"
     assert [m["mountPath"] for m in container["volumeMounts"]] == ["/data"]
+
+
+def test_redis_requires_the_apps_password(overlay: Rendered) -> None:
+    (container,) = pod_spec(overlay.get("Deployment", "todo-redis"))["containers"]
+    args = container["args"]
+    assert "--protected-mode" not in args
+    users = [i for i, arg in enumerate(args) if arg == "--user"]
+    default = args[users[0] + 1 : users[1]]
+    app = args[users[1] + 1 :]
+    assert default == ["default", "off", "resetpass"]
+    assert app[:3] == ["todo", "on", ">$(REDIS_PASSWORD)"]
+    assert "-@dangerous" in app and app.index("-@dangerous") > app.index("+@all")
+    # set by Redis itself, so that it survives a restart (the app may not CONFIG SET)
+    assert args[args.index("--notify-keyspace-events") + 1] == "K$sgxe"
+    env = {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"]}
+    assert env == {"REDIS_PASSWORD": "REDIS_PASSWORD", "REDISCLI_AUTH": "REDIS_PASSWORD"}
+    assert container["readinessProbe"]["exec"]["command"] == ["redis-cli", "--user", "todo", "ping"]
+    (cm,) = overlay.of_kind("ConfigMap")
+    assert cm["data"]["REDIS_USERNAME"] == "todo"
+    assert cm["data"]["REFLEX_IGNORE_REDIS_CONFIG_ERROR"] == "true"
+
+
+def test_shutdown_fits_the_grace_period(overlay: Rendered) -> None:
+    """preStop pause, then draining events, then closing sockets, all before SIGKILL."""
+    (cm,) = overlay.of_kind("ConfigMap")
+    backend = pod_spec(overlay.get("Deployment", "todo-backend"))
+    (app,) = backend["containers"]
+    pause = int(app["lifecycle"]["preStop"]["exec"]["command"][-1])
+    drain = int(cm["data"]["SHUTDOWN_DRAIN_SECONDS"])
+    close = int(cm["data"]["SHUTDOWN_CLOSE_SECONDS"])
+    assert pause + drain + close < backend["terminationGracePeriodSeconds"]
+    frontend = pod_spec(overlay.get("Deployment", "todo-frontend"))
+    (nginx,) = frontend["containers"]
+    pause = int(nginx["lifecycle"]["preStop"]["exec"]["command"][-1])
+    dockerfile = (REPO / "Dockerfile.frontend").read_text()
+    match = re.search(r"worker_shutdown_timeout (\d+)s", dockerfile)
+    assert match, "nginx has no worker_shutdown_timeout: open websockets would hold it up"
+    assert pause + int(match.group(1)) < frontend["terminationGracePeriodSeconds"]
 
 
 def test_migrations_run_as_init_container(overlay: Rendered) -> None:

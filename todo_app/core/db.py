@@ -29,21 +29,36 @@ def build_engine(url: str, settings: Settings | None = None) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args: dict[str, Any] = {
-        "connect_timeout": 5,
-        # A runaway query is cut off by the server, not left holding a worker.
-        # JIT compiling costs ~5 ms on every search count and never pays off
-        # for these small per-user queries (docs/performance.md).
-        "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c jit=off",
-    }
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
-        connect_args=connect_args,
+        connect_args={"connect_timeout": 5},
     )
+    event.listen(engine, "connect", _postgres_session_settings(settings.db_statement_timeout_ms))
+    return engine
+
+
+def _postgres_session_settings(statement_timeout_ms: int) -> Any:
+    """SET on each new connection, not the startup ``options`` parameter.
+
+    Poolers such as Neon's pooled endpoint (PgBouncer) refuse ``options`` at
+    connect. A runaway query is cut off by the server, not left holding a
+    worker. JIT compiling costs ~5 ms on every search count and never pays off
+    for these small per-user queries (docs/performance.md). Behind a pooler in
+    transaction mode set the same per role as well (docs/operations.md).
+    """
+
+    def apply(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
+        cursor.execute("SET jit = off")
+        cursor.close()
+        dbapi_connection.commit()
+
+    return apply
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

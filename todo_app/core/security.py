@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from todo_app.core.errors import AuthenticationError
+from todo_app.settings import get_settings
 
 JWT_ALGORITHM = "HS256"
 # argon2-cffi's defaults are RFC 9106's low-memory profile of Argon2id.
 _hasher = PasswordHasher()
 
 
+@lru_cache(maxsize=1)
+def _hashing_slots() -> threading.BoundedSemaphore:
+    # Each Argon2id run takes its memory cost (64 MiB by default): twenty
+    # log-ins at once would need 1.3 GiB. Beyond the slots, callers wait.
+    return threading.BoundedSemaphore(get_settings().password_hash_concurrency)
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hashing_slots():
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    with _hashing_slots():
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def password_needs_rehash(password_hash: str) -> bool:

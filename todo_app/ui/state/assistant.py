@@ -29,6 +29,7 @@ from todo_app.core.errors import AuthenticationError, DomainError, ValidationErr
 from todo_app.core.models import utcnow
 from todo_app.settings import get_settings
 from todo_app.ui.state.guard import DATABASE_DOWN, guarded, in_session
+from todo_app.ui.state.session import SessionMissing
 from todo_app.ui.state.todos import TodoListState, toggled
 
 ASK_INPUT_ID = "ask-assistant"
@@ -78,12 +79,14 @@ class AssistantState(TodoListState):
         return tools.ToolExecutor(get_engine(), user_id, self._tz(), utcnow)
 
     @rx.event
-    async def load_chat(self) -> None:
+    async def load_chat(self) -> Any:
         # Not @guarded: TodoListState.load runs first on the page and already
         # reports a bad token or a database error; repeating it would clobber that.
         try:
             user_id = self._user_id()
             messages = await in_session(lambda s: conversations.recent(s, user_id))
+        except SessionMissing:
+            return await self._recover_session("load_chat", (), {})
         except (AuthenticationError, SQLAlchemyError):
             return
         self.chat = [ChatLine(role=m.role, text=m.content) for m in messages]
@@ -96,6 +99,8 @@ class AssistantState(TodoListState):
             try:
                 user_id = self._user_id()
                 text = _question(form_data)
+            except SessionMissing:
+                return await self._recover_session("ask", (form_data,), {})
             except AuthenticationError as error:
                 return self._signed_out(str(error))
             except DomainError as error:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from todo_app.core.db import session_scope
 from todo_app.core.errors import AuthenticationError, DomainError
+from todo_app.ui.state.session import SessionMissing
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ async def in_session(operation: Callable[[Session], T]) -> T:
 def guarded(handler: H) -> H:
     """Turn domain errors into the page's alert, and a bad token into a log-out.
 
-    The wrapped state must provide ``error`` and ``_signed_out(reason)``.
+    The wrapped state must provide ``error``, ``_signed_out(reason)`` and
+    ``_recover_session(name, args, kwargs)`` (SessionState does).
     """
 
     @functools.wraps(handler)
@@ -47,6 +49,10 @@ def guarded(handler: H) -> H:
         self.error = ""
         try:
             return await handler(self, *args, **kwargs)
+        except SessionMissing:
+            # Lost server state (e.g. Redis flushed) is not a log-out: the page
+            # still holds its token; recover it, then run this event again.
+            return await self._recover_session(handler.__name__, args, kwargs)
         except AuthenticationError as error:
             return self._signed_out(str(error))
         except DomainError as error:

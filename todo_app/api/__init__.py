@@ -1,0 +1,1 @@
+"""HTTP surface of the backend beside Reflex's own routes (no Reflex state here)."""
