@@ -85,7 +85,6 @@ def page(page: Page) -> Page:
     return page
 
 
-REHEARSAL_PORT = 30080
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
@@ -108,14 +107,14 @@ def groq_server() -> Iterator[FakeGroq]:
 def rehearsal(
     tmp_path_factory: pytest.TempPathFactory, groq_server: FakeGroq
 ) -> Iterator[Rehearsal]:
-    """The production shape: nginx on :30080 and on a second port, one build,
-    two backend processes sharing Redis."""
+    """The production shape as processes: nginx on two ports, one build, two
+    backend processes sharing Redis. (The container rehearsal has :30080.)"""
     with throwaway_postgres() as database_url:
         shape = Rehearsal(
             database_url=database_url,
             redis_url=REDIS_URL,
             workdir=tmp_path_factory.mktemp("rehearsal"),
-            frontend_ports=[REHEARSAL_PORT, free_port()],
+            frontend_ports=[free_port(), free_port()],
             extra_env={
                 "GROQ_API_KEY": "gsk_test_not_a_real_key",
                 "GROQ_BASE_URL": groq_server.base_url,
@@ -129,13 +128,13 @@ def rehearsal(
             shape.stop()
 
 
-@pytest.fixture(scope="session", params=["reflex-run", "rehearsal-30080", "rehearsal-2nd-port"])
+@pytest.fixture(scope="session", params=["reflex-run", "rehearsal", "rehearsal-2nd-port"])
 def live_app(request: pytest.FixtureRequest) -> LiveApp:
     """Each browser and websocket test runs against every way the app is served."""
     if request.param == "reflex-run":
         return request.getfixturevalue("dev_app")
     shape: Rehearsal = request.getfixturevalue("rehearsal")
-    frontend = shape.frontends[0 if request.param == "rehearsal-30080" else 1]
+    frontend = shape.frontends[0 if request.param == "rehearsal" else 1]
     # The browser and the crafted clients both go through nginx, as in the cluster.
     return LiveApp(
         frontend_url=frontend.url,

@@ -16,6 +16,7 @@ from todo_app.ui.pages.auth import login_page, signup_page
 from todo_app.ui.pages.todos import todos_page
 from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.auth import AuthState
+from todo_app.ui.state.session import SessionRecovery
 from todo_app.ui.state.todos import TodoListState
 
 logging.getLogger("todo_app").setLevel(get_settings().log_level.upper())
@@ -43,6 +44,7 @@ app.add_page(
 app.add_page(login_page, route="/login", title="Log in", on_load=AuthState.redirect_if_signed_in)
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=AuthState.redirect_if_signed_in)
 app.register_lifespan_task(migrate_on_start)
+app.add_middleware(SessionRecovery())
 
 if app.sio is not None:
     _settings = get_settings()

@@ -2,12 +2,15 @@
 
 import reflex as rx
 
-from todo_app.ui.state.session import TIME_ZONE_COOKIE
+from todo_app.ui.state.session import TIME_ZONE_COOKIE, TIME_ZONE_STORAGE_KEY
 
 # Inline on purpose: it must run before the app hydrates, which sends cookies.
+# localStorage too, so that a tab whose server state was lost can resend it.
 _SCRIPT = (
-    "try{document.cookie='" + TIME_ZONE_COOKIE + "='+encodeURIComponent("
-    "Intl.DateTimeFormat().resolvedOptions().timeZone)+';path=/;SameSite=Strict;max-age=31536000'"
+    "try{var tz=Intl.DateTimeFormat().resolvedOptions().timeZone;"
+    "document.cookie='" + TIME_ZONE_COOKIE + "='+encodeURIComponent(tz)"
+    "+';path=/;SameSite=Strict;max-age=31536000';"
+    "localStorage.setItem('" + TIME_ZONE_STORAGE_KEY + "',tz)"
     "}catch(e){}"
 )
 

@@ -10,12 +10,15 @@ Only a token that is invalid or expired signs the tab out.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from typing import Any
 
 import reflex as rx
-from reflex.event import EventSpec
+from reflex.event import Event, EventSpec, server_side
+from reflex.middleware import Middleware
+from reflex.state import BaseState, StateUpdate
 
 from todo_app.core.due import zone
 from todo_app.core.errors import AuthenticationError, ValidationError
@@ -26,18 +29,28 @@ log = logging.getLogger(__name__)
 
 TOKEN_STORAGE_KEY = "todo_token"  # noqa: S105  (a storage key, not a secret)
 TIME_ZONE_COOKIE = "todo_tz"
+# The same zone kept in localStorage too: unlike a cookie, the server can ask
+# the page for it again after losing the tab's state.
+TIME_ZONE_STORAGE_KEY = "todo_tz"
 # A tab replays at most this many events after recovering its session.
 MAX_PENDING_REPLAYS = 4
 RETRY_AFTER_RECOVERY = "Your session was restored. Please try that again."
 
-# Runs in the page: what the browser holds, sent back to recover_session.
-_RECOVER_SCRIPT = (
-    "(() => { const m = document.cookie.match(/(?:^|;\\s*)"
-    + TIME_ZONE_COOKIE
-    + "=([^;]*)/); return {token: localStorage.getItem('"
-    + TOKEN_STORAGE_KEY
-    + "') || '', time_zone: m ? decodeURIComponent(m[1]) : ''}; })()"
-)
+
+def _sync_local_storage(key: str, state_keys: list[str]) -> None:
+    """Signature of Reflex's frontend event that sends a localStorage value back."""
+
+
+def _resend_from_storage(key: str, state_var: str) -> EventSpec:
+    # Reflex's page handles "_sync_local_storage" itself (no eval, so no CSP
+    # 'unsafe-eval'): it reads localStorage[key] and sends it to the server as
+    # an update of the given state var.
+    return server_side(
+        "_sync_local_storage",
+        inspect.signature(_sync_local_storage),
+        key=key,
+        state_keys=[state_var],
+    )
 
 
 class SessionMissing(AuthenticationError):
@@ -51,6 +64,7 @@ class SessionState(rx.State):
     # The browser's IANA time zone, written by a small script in the page head
     # (todo_app.ui.components.time_zone) and sent with every page load.
     time_zone: str = rx.Cookie("", name=TIME_ZONE_COOKIE, same_site="strict")
+    stored_time_zone: str = rx.LocalStorage("", name=TIME_ZONE_STORAGE_KEY)
     # Events that found no token, to replay once the page has sent it again:
     # (state's full name, handler name, JSON arguments or "" when not replayable).
     _replays: list[tuple[str, str, str]] = []  # noqa: RUF012
@@ -64,19 +78,26 @@ class SessionState(rx.State):
     def _tz(self) -> str:
         """The user's time zone; UTC when the browser sent none or nonsense."""
         try:
-            return zone(self.time_zone).key
+            return zone(self.time_zone or self.stored_time_zone).key
         except ValidationError:
             return "UTC"
 
-    def _signed_out(self, reason: str = "") -> EventSpec:
+    def _signed_out(self, reason: str = "") -> list[EventSpec]:
         self.token = ""
         self.error = reason
-        return rx.redirect("/login")
+        # Removed explicitly: when this tab's server state had already lost the
+        # token, setting "" changes nothing that would reach the browser.
+        return [rx.remove_local_storage(TOKEN_STORAGE_KEY), rx.redirect("/login")]
 
     async def _recover_session(
         self, handler_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> EventSpec:
-        """Ask the page for its stored token; ``handler_name(...)`` runs again after."""
+    ) -> list[EventSpec]:
+        """Ask the page for its stored token; ``handler_name(...)`` runs again after.
+
+        The page answers with ordinary "update_vars_internal" events; the last
+        one, carrying the token, is taken by SessionRecovery (below), which
+        verifies it and replays what was waiting.
+        """
         try:
             arguments = json.dumps({"args": list(args), "kwargs": kwargs})
         except (TypeError, ValueError):
@@ -84,23 +105,31 @@ class SessionState(rx.State):
         session = await self.get_state(SessionState)
         replays = [*session._replays, (type(self).get_full_name(), handler_name, arguments)]
         session._replays = replays[-MAX_PENDING_REPLAYS:]
-        return rx.call_script(_RECOVER_SCRIPT, callback=SessionState.recover_session)
+        # Asked again for every event that waits: the first answer replays
+        # them all, later ones find nothing waiting and just set the token.
+        state = SessionState.get_full_name()
+        return [
+            _resend_from_storage(TIME_ZONE_STORAGE_KEY, f"{state}.stored_time_zone"),
+            _resend_from_storage(TOKEN_STORAGE_KEY, f"{state}.token"),
+        ]
 
-    @rx.event
-    async def recover_session(self, found: Any) -> Any:
-        """The page's own token came back: verify it, then replay what was waiting."""
+    def _finish_recovery(self, token: Any) -> list[EventSpec]:
+        """The page sent its own token again: verify it, then replay what was waiting.
+
+        Later answers to the same request find nothing waiting: a valid token
+        is kept, anything else is dropped (the first answer has signed out).
+        """
         replays, self._replays = self._replays, []
-        stored = found if isinstance(found, dict) else {}
-        token, time_zone = stored.get("token"), stored.get("time_zone")
-        if not isinstance(token, str) or not token:
-            return self._signed_out()
-        try:
-            verify_token(token, get_settings().effective_jwt_secret())
-        except AuthenticationError as error:
-            return self._signed_out(str(error))
+        valid = isinstance(token, str) and bool(token)
+        reason = ""
+        if valid:
+            try:
+                verify_token(token, get_settings().effective_jwt_secret())
+            except AuthenticationError as error:
+                valid, reason = False, str(error)
+        if not valid:
+            return self._signed_out(reason) if replays else []
         self.token = token
-        if isinstance(time_zone, str) and len(time_zone) <= 64:
-            self.time_zone = time_zone
         events = [event for replay in replays if (event := self._replay(*replay)) is not None]
         if len(events) < len(replays):
             self.error = RETRY_AFTER_RECOVERY
@@ -122,3 +151,24 @@ class SessionState(rx.State):
     @rx.event
     def clear_error(self) -> None:
         self.error = ""
+
+
+class SessionRecovery(Middleware):
+    """Finishes a recovery when the page's token arrives (``app.add_middleware``).
+
+    A handler cannot wait for the page's answer, and events it returns for the
+    server run at once, before the page has answered; so the answer itself,
+    the page's "update_vars_internal" carrying the token, triggers the replay.
+    The token is not a synced var, so the page sends it alone only when asked.
+    """
+
+    async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
+        if not event.name.endswith(".update_vars_internal"):
+            return None
+        token_var = f"{SessionState.get_full_name()}.token"
+        sent = event.payload.get("vars")
+        if not isinstance(sent, dict) or set(sent) != {token_var}:
+            return None
+        session = await state.get_state(SessionState)
+        events = session._finish_recovery(sent[token_var])
+        return StateUpdate(events=Event.from_event_type(events, router_data=event.router_data))
