@@ -98,3 +98,36 @@ def test_non_numeric_subject_is_refused() -> None:
     )
     with pytest.raises(AuthenticationError):
         verify_token(token, SECRET)
+
+
+def test_password_hashing_runs_at_most_the_configured_number_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each Argon2id run holds its memory cost: a burst of log-ins must queue."""
+    import threading
+    import time
+
+    from todo_app.core import security
+
+    running, peak, lock = 0, 0, threading.Lock()
+
+    def slow_hash(password: str) -> str:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return "hash"
+
+    class SlowHasher:
+        hash = staticmethod(slow_hash)
+
+    monkeypatch.setattr(security, "_hasher", SlowHasher())
+    threads = [threading.Thread(target=security.hash_password, args=("pw",)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert peak == security.get_settings().password_hash_concurrency == 2

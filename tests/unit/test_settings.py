@@ -54,3 +54,34 @@ def test_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     settings = Settings()
     assert settings.database_url.startswith("postgresql+psycopg2://")
     assert settings.jwt_lifetime_minutes == 30
+
+
+def test_redis_password_from_the_secret_joins_the_url() -> None:
+    settings = Settings(reflex_redis_url="redis://redis-service:6379/0", redis_password="p@ss/w:rd")
+    assert settings.effective_redis_url == "redis://todo:p%40ss%2Fw%3Ard@redis-service:6379/0"
+
+
+def test_redis_url_without_a_password_is_left_alone() -> None:
+    settings = Settings(reflex_redis_url="redis://127.0.0.1:6379/1")
+    assert settings.effective_redis_url == "redis://127.0.0.1:6379/1"
+    assert Settings().effective_redis_url == ""
+
+
+def test_redis_credentials_in_the_url_are_replaced_by_the_secrets() -> None:
+    settings = Settings(
+        reflex_redis_url="redis://old:old@redis-service:6379/0",
+        redis_username="app",
+        redis_password="new",
+    )
+    assert settings.effective_redis_url == "redis://app:new@redis-service:6379/0"
+
+
+def test_allowed_origins_are_a_trimmed_list() -> None:
+    assert Settings().allowed_origins == []
+    settings = Settings(cors_allowed_origins=" https://a.example , https://b.example,")
+    assert settings.allowed_origins == ["https://a.example", "https://b.example"]
+
+
+def test_migration_url_is_normalised_like_the_database_url() -> None:
+    settings = Settings(migration_database_url=NEON.replace("-pooler", ""))
+    assert settings.migration_database_url.startswith("postgresql+psycopg2://")
