@@ -62,6 +62,7 @@ class AuthState(SessionState):
         assert user_id is not None
         settings = get_settings()
         await self._forget_views()
+        self._session_ended = False
         self.token = issue_token(
             user_id,
             settings.effective_jwt_secret(),

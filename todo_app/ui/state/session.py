@@ -68,10 +68,15 @@ class SessionState(rx.State):
     # Events that found no token, to replay once the page has sent it again:
     # (state's full name, handler name, JSON arguments or "" when not replayable).
     _replays: list[tuple[str, str, str]] = []  # noqa: RUF012
+    # Set when this tab was signed out: an empty token is then an ended
+    # session, not a lost one, and nothing is asked of the page.
+    _session_ended: bool = False
 
     def _user_id(self) -> int:
         """The verified user of this tab; raises AuthenticationError otherwise."""
         if not self.token:
+            if self._session_ended:
+                raise AuthenticationError("Please log in.")
             raise SessionMissing("Please log in.")
         return verify_token(self.token, get_settings().effective_jwt_secret()).user_id
 
@@ -85,9 +90,8 @@ class SessionState(rx.State):
     def _signed_out(self, reason: str = "") -> list[EventSpec]:
         self.token = ""
         self.error = reason
-        # Removed explicitly: when this tab's server state had already lost the
-        # token, setting "" changes nothing that would reach the browser.
-        return [rx.remove_local_storage(TOKEN_STORAGE_KEY), rx.redirect("/login")]
+        self._session_ended = True
+        return [rx.redirect("/login")]
 
     async def _recover_session(
         self, handler_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -129,7 +133,7 @@ class SessionState(rx.State):
                 valid, reason = False, str(error)
         if not valid:
             return self._signed_out(reason) if replays else []
-        self.token = token
+        self.token, self._session_ended = token, False
         events = [event for replay in replays if (event := self._replay(*replay)) is not None]
         if len(events) < len(replays):
             self.error = RETRY_AFTER_RECOVERY
@@ -163,10 +167,17 @@ class SessionRecovery(Middleware):
     """
 
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
-        if not event.name.endswith(".update_vars_internal"):
-            return None
         token_var = f"{SessionState.get_full_name()}.token"
         sent = event.payload.get("vars")
+        if event.name.endswith(".hydrate_and_load"):
+            # The page's own storage, complete: no token in it means signed
+            # out, and an event finding no token must not ask the page again.
+            stored = sent.get(token_var) if isinstance(sent, dict) else None
+            session = await state.get_state(SessionState)
+            session._session_ended = not stored
+            return None
+        if not event.name.endswith(".update_vars_internal"):
+            return None
         if not isinstance(sent, dict) or set(sent) != {token_var}:
             return None
         session = await state.get_state(SessionState)
