@@ -27,3 +27,23 @@ def test_statement_timeout_and_jit_are_set_on_each_connection() -> None:
                     raise AssertionError("a 3 s statement outlived a 1.2 s timeout")
         finally:
             engine.dispose()
+
+
+def test_migrate_gives_the_role_the_same_defaults_for_pooled_connections() -> None:
+    """A connection opened without our per-connection SETs (as a transaction-mode
+    pooler's server connection is) still gets the timeout and jit=off."""
+    from sqlalchemy import create_engine
+
+    from todo_app.core.db import migrate
+
+    with throwaway_postgres() as url:
+        engine = build_engine(url, Settings(db_statement_timeout_ms=4321))
+        plain = create_engine(url)
+        try:
+            migrate(engine)
+            with plain.connect() as connection:
+                assert connection.execute(text("SHOW statement_timeout")).scalar() == "5s"
+                assert connection.execute(text("SHOW jit")).scalar() == "off"
+        finally:
+            engine.dispose()
+            plain.dispose()

@@ -48,7 +48,7 @@ def _postgres_session_settings(statement_timeout_ms: int) -> Any:
     connect. A runaway query is cut off by the server, not left holding a
     worker. JIT compiling costs ~5 ms on every search count and never pays off
     for these small per-user queries (docs/performance.md). Behind a pooler in
-    transaction mode set the same per role as well (docs/operations.md).
+    transaction mode the role defaults that migrate() sets do the same.
     """
 
     def apply(dbapi_connection: Any, _record: Any) -> None:
@@ -107,8 +107,26 @@ def migrate(engine: Engine | None = None) -> None:
     with _sqlite_file_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            connection.execute(text("SET LOCAL statement_timeout = 0"))  # DDL may take long
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if connection.dialect.name == "postgresql":
+            _set_role_defaults(connection, get_settings().db_statement_timeout_ms)
+
+
+def _set_role_defaults(connection: Any, statement_timeout_ms: int) -> None:
+    """The app role's defaults in this database, for every new server connection.
+
+    The per-connection SETs of build_engine do not survive a pooler in
+    transaction mode (Neon's "-pooler" endpoint hands each transaction any
+    server connection); role defaults apply to all of them. Scoped to this
+    database, so the role's other databases are untouched.
+    """
+    preparer = connection.dialect.identifier_preparer
+    database = preparer.quote(connection.execute(text("SELECT current_database()")).scalar_one())
+    timeout = int(statement_timeout_ms)
+    for setting in (f"statement_timeout = {timeout}", "jit = off"):
+        connection.execute(text(f"ALTER ROLE CURRENT_USER IN DATABASE {database} SET {setting}"))
 
 
 @contextmanager
