@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from tests.support import containers
+from tests.support.containers import ContainerRehearsal
 from tests.support.databases import throwaway_postgres, throwaway_sqlite
 from tests.support.fake_groq import FakeGroq, fake_groq
 from tests.support.live_app import LiveApp, free_port, reflex_dev_app
@@ -128,11 +131,53 @@ def rehearsal(
             shape.stop()
 
 
-@pytest.fixture(scope="session", params=["reflex-run", "rehearsal", "rehearsal-2nd-port"])
+@pytest.fixture(scope="session")
+def container_rehearsal_port() -> int:
+    """Host port of the frontend's NodePort: 30080, as in the cluster."""
+    return containers.NODE_PORT
+
+
+@pytest.fixture(scope="session")
+def container_rehearsal(container_rehearsal_port: int) -> Iterator[ContainerRehearsal]:
+    """The shipped images run from the rendered manifests (scripts/kube_rehearsal.py).
+
+    A missing podman, a failed image build or a pod that never gets Ready fails
+    every test that needs it, with the reason (never a skip).
+    """
+    with ExitStack() as stack:
+        try:
+            shape = stack.enter_context(
+                containers.container_rehearsal(host_port=container_rehearsal_port)
+            )
+        except Exception as error:
+            pytest.fail(f"the container rehearsal did not come up:\n{error}", pytrace=False)
+        runner = shape.runner
+        print(
+            f"\n[containers] images built or checked in {shape.build_seconds:.1f}s; "
+            f"rehearsal up in {runner.up_seconds:.1f}s\n{runner.summary()}"
+        )
+        yield shape
+
+
+@pytest.fixture(
+    scope="session", params=["reflex-run", "rehearsal", "rehearsal-2nd-port", "containers"]
+)
 def live_app(request: pytest.FixtureRequest) -> LiveApp:
-    """Each browser and websocket test runs against every way the app is served."""
+    """Each browser and websocket test runs against every way the app is served:
+    ``reflex run``, the process rehearsal on two ports, and the shipped images
+    run from the manifests (no Groq key there: the assistant is offline)."""
     if request.param == "reflex-run":
         return request.getfixturevalue("dev_app")
+    if request.param == "containers":
+        shape_c: ContainerRehearsal = request.getfixturevalue("container_rehearsal")
+        return LiveApp(
+            frontend_url=shape_c.frontend_url,
+            backend_url=shape_c.frontend_url,
+            jwt_secret=shape_c.jwt_secret,
+            database_url=shape_c.database_url,
+            log_path=shape_c.runner.workdir,
+            groq=None,
+        )
     shape: Rehearsal = request.getfixturevalue("rehearsal")
     frontend = shape.frontends[0 if request.param == "rehearsal" else 1]
     # The browser and the crafted clients both go through nginx, as in the cluster.

@@ -1,0 +1,63 @@
+"""A Redis restart in the shipped shape signs nobody out (issue: lost server state).
+
+Redis there runs behind an ACL user that may not FLUSH; killing its pod, as a
+node failure or an eviction would, loses every tab's state. The page keeps its
+login and the click made afterwards is applied.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import create_engine, text
+
+from tests.e2e.flows import add_todo, new_email, sign_up
+from tests.support.containers import ContainerRehearsal
+
+REDIS = "todo-redis"
+HOME_URL = re.compile(r"://[^/]+/?$")
+
+
+@pytest.fixture(scope="session")
+def base_url(container_rehearsal: ContainerRehearsal) -> str:
+    return container_rehearsal.frontend_url
+
+
+def _completed(database_url: str, title: str) -> bool:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return bool(
+                connection.execute(
+                    text("SELECT completed FROM todos WHERE title = :t"), {"t": title}
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_redis_restart_keeps_users_signed_in_and_applies_their_click(
+    page: Page, container_rehearsal: ContainerRehearsal
+) -> None:
+    runner = container_rehearsal.runner
+    title = f"Outlive Redis {uuid.uuid4().hex[:6]}"
+    sign_up(page, new_email(), base=container_rehearsal.frontend_url)
+    add_todo(page, title)
+    token = page.evaluate("localStorage.getItem('todo_token')")
+
+    (redis_pod,) = runner.live_pods(REDIS)
+    runner.kill_pod(redis_pod.name)
+    runner.wait_for_replacement(redis_pod.name, timeout=120)
+    runner.wait_ready(REDIS, timeout=60)
+
+    checkbox = page.get_by_role("checkbox", name=f"Complete {title}", exact=True)
+    checkbox.click()
+    expect(checkbox).to_be_checked(timeout=30_000)
+    expect(page).to_have_url(HOME_URL)
+    assert page.evaluate("localStorage.getItem('todo_token')") == token
+    assert _completed(container_rehearsal.database_url, title)
+    page.reload()
+    expect(page.get_by_role("checkbox", name=f"Complete {title}", exact=True)).to_be_checked()
