@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
 from tests.e2e.flows import add_todo, new_email, sign_up
@@ -21,9 +22,16 @@ REDIS = "todo-redis"
 HOME_URL = re.compile(r"://[^/]+/?$")
 
 
-@pytest.fixture(scope="session")
-def base_url(container_rehearsal: ContainerRehearsal) -> str:
-    return container_rehearsal.frontend_url
+@pytest.fixture
+def page(browser: Browser, container_rehearsal: ContainerRehearsal) -> Iterator[Page]:
+    """A context of its own: pytest-playwright computes its context arguments
+    (base_url included) once per session, so overriding base_url here would
+    leak this URL into every later browser test."""
+    context = browser.new_context(base_url=container_rehearsal.frontend_url)
+    own = context.new_page()
+    own.set_default_timeout(15_000)
+    yield own
+    context.close()
 
 
 def _completed(database_url: str, title: str) -> bool:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 
 import pytest
 import redis
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
 from tests.conftest import REDIS_URL
@@ -22,10 +23,16 @@ from tests.support.rehearsal import Rehearsal
 HOME_URL = re.compile(r"://[^/]+/?$")
 
 
-@pytest.fixture(scope="session")
-def base_url(rehearsal: Rehearsal) -> str:
-    """Through nginx, as in the cluster; not parametrised over the other targets."""
-    return rehearsal.url
+@pytest.fixture
+def page(browser: Browser, rehearsal: Rehearsal) -> Iterator[Page]:
+    """A page of its own on the process rehearsal (Redis-backed), through nginx;
+    not parametrised over the other targets. A context of its own, because
+    pytest-playwright's context arguments are computed once per session."""
+    context = browser.new_context(base_url=rehearsal.url)
+    own = context.new_page()
+    own.set_default_timeout(15_000)
+    yield own
+    context.close()
 
 
 def _completed(rehearsal: Rehearsal, title: str) -> bool:
