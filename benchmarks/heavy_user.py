@@ -467,7 +467,7 @@ def measure_frames(database_url: str, owner_id: int, search_word: str) -> list[F
     # Imported here: they load Reflex and the UI, which the timing paths do not need.
     from tests.support.live_app import free_port
     from tests.support.rehearsal import Rehearsal
-    from todo_app.core.security import issue_token
+    from todo_app.core import sessions
 
     with tempfile.TemporaryDirectory(prefix="heavy-user-") as workdir:
         rehearsal = Rehearsal(
@@ -481,7 +481,12 @@ def measure_frames(database_url: str, owner_id: int, search_word: str) -> list[F
             started = perf_counter()
             rehearsal.start()
             print(f"(rehearsal up in {perf_counter() - started:.1f} s: 1 backend, nginx)")
-            token = issue_token(owner_id, rehearsal.jwt_secret, timedelta(minutes=30))
+            engine = build_engine(database_url)
+            with session_scope(engine) as session:
+                token = sessions.log_in(
+                    session, owner_id, rehearsal.jwt_secret, timedelta(minutes=30)
+                )
+            engine.dispose()
             return asyncio.run(
                 _frame_steps(rehearsal.backends[0].url, token, database_url, owner_id, search_word)
             )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -66,6 +67,16 @@ class Settings(BaseSettings):
     # Worker threads for database and hashing work (one pool per process: the
     # CPU count seen in a pod is the node's, not the pod's limit).
     worker_threads: Annotated[int, Field(ge=2, le=64)] = 12
+    # Throttling (todo_app.core.throttle). New accounts per client address, in
+    # the notation of the `limits` library ("60/minute", "20/minute;200/hour").
+    # Generous by default: the browser suite signs up ~20 accounts a minute
+    # from one address.
+    signup_rate_limit: str = "60/minute"
+    # HTTP proxies in front of the backend that append the client's address to
+    # X-Forwarded-For and are trusted to: 1 = the frontend's nginx (minikube,
+    # the rehearsals); 2 = an Ingress controller in front of that nginx
+    # (production). See todo_app.api.client_address.
+    trusted_proxy_hops: Annotated[int, Field(ge=0, le=5)] = 1
 
     @field_validator("database_url", "migration_database_url")
     @classmethod
@@ -76,6 +87,15 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg2://" + url[len(prefix) :]
         return url
+
+    @field_validator("signup_rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as error:
+            raise ValueError(f"not a rate limit like '60/minute': {value!r}") from error
+        return value
 
     @model_validator(mode="after")
     def _check_production(self) -> Settings:

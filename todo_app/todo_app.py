@@ -6,12 +6,14 @@ import reflex as rx
 
 from todo_app.api.health import health_routes
 from todo_app.api.origins import origin_check
+from todo_app.api.upload_limit import limit_uploads
 from todo_app.core.db import migrate
 from todo_app.settings import get_settings
 from todo_app.ui.components.reminders import reminders_script
 from todo_app.ui.components.shortcuts import shortcuts_script
 from todo_app.ui.components.tag_picker import tag_picker_script
 from todo_app.ui.components.time_zone import time_zone_script
+from todo_app.ui.frontend_errors import log_frontend_exception
 from todo_app.ui.pages.auth import login_page, signup_page
 from todo_app.ui.pages.todos import todos_page
 from todo_app.ui.state.assistant import AssistantState
@@ -29,7 +31,9 @@ def migrate_on_start() -> None:
 
 
 app = rx.App(
-    api_transformer=health_routes(),
+    api_transformer=[health_routes(), limit_uploads],
+    # One short, escaped line per browser report, rate-limited per process.
+    frontend_exception_handler=log_frontend_exception,
     head_components=[
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         time_zone_script(),

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from tests.e2e.flows import add_todo, new_email, sign_up
 from tests.support.containers import ContainerRehearsal
+from tests.support.pages import page_on
 
 REDIS = "todo-redis"
 HOME_URL = re.compile(r"://[^/]+/?$")
@@ -24,14 +25,9 @@ HOME_URL = re.compile(r"://[^/]+/?$")
 
 @pytest.fixture
 def page(browser: Browser, container_rehearsal: ContainerRehearsal) -> Iterator[Page]:
-    """A context of its own: pytest-playwright computes its context arguments
-    (base_url included) once per session, so overriding base_url here would
-    leak this URL into every later browser test."""
-    context = browser.new_context(base_url=container_rehearsal.frontend_url)
-    own = context.new_page()
-    own.set_default_timeout(15_000)
-    yield own
-    context.close()
+    """Not parametrised over the other targets: this app only."""
+    with page_on(browser, container_rehearsal.frontend_url) as own:
+        yield own
 
 
 def _completed(database_url: str, title: str) -> bool:

@@ -30,7 +30,7 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
 
 
 def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     expect(page).to_have_url(re.compile(r"/login/?$"))
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import REDIS_URL
 from tests.e2e.flows import add_todo, new_email, sign_up, todo_items
+from tests.support.pages import page_on
 from tests.support.rehearsal import Rehearsal
 
 HOME_URL = re.compile(r"://[^/]+/?$")
@@ -25,14 +26,9 @@ HOME_URL = re.compile(r"://[^/]+/?$")
 
 @pytest.fixture
 def page(browser: Browser, rehearsal: Rehearsal) -> Iterator[Page]:
-    """A page of its own on the process rehearsal (Redis-backed), through nginx;
-    not parametrised over the other targets. A context of its own, because
-    pytest-playwright's context arguments are computed once per session."""
-    context = browser.new_context(base_url=rehearsal.url)
-    own = context.new_page()
-    own.set_default_timeout(15_000)
-    yield own
-    context.close()
+    """Not parametrised over the other targets: this app only."""
+    with page_on(browser, rehearsal.url) as own:
+        yield own
 
 
 def _completed(rehearsal: Rehearsal, title: str) -> bool:

@@ -6,9 +6,11 @@ straight to the event handlers, bypassing the UI.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 import pytest
@@ -21,12 +23,12 @@ from tests.support.reflex_client import (
     redirects_to,
     run_in_own_loop,
 )
-from todo_app.core import accounts, queries, todos
+from todo_app.core import accounts, queries, sessions, todos
 from todo_app.core.db import build_engine, session_scope
 from todo_app.core.models import Todo
-from todo_app.core.security import issue_token
 from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.todos import TodoListState
+from todo_app.ui.state.transfer import TransferState
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,12 @@ def _stored(engine: Engine, todo_id: int) -> Todo | None:
 
 
 def _token(app: LiveApp, user_id: int) -> str:
-    return issue_token(user_id, app.jwt_secret, timedelta(minutes=10))
+    engine = build_engine(app.database_url)
+    try:
+        with session_scope(engine) as session:
+            return sessions.log_in(session, user_id, app.jwt_secret, timedelta(minutes=10))
+    finally:
+        engine.dispose()
 
 
 def test_attacker_cannot_complete_edit_or_delete_victims_todo(
@@ -176,3 +183,44 @@ def test_malformed_arguments_get_a_sentence_not_a_crash(live_app: LiveApp, app_d
     with session_scope(app_db) as session:
         assert queries.list_todos(session, owner).total == 1
         assert not todos.get_todo(session, owner, todo_id).completed
+
+
+def _frontend_events(messages: list[dict[str, Any]]) -> list[str]:
+    return [e.get("name", "") for m in messages for e in (m.get("events") or [])]
+
+
+def test_a_closed_tabs_client_token_is_no_key_to_the_account(
+    live_app: LiveApp, app_db: Engine
+) -> None:
+    """A new socket that reuses a closed tab's client token and skips the
+    hydrate event finds the old server state, token included; it must still
+    present the login itself, so it gets no data and changes nothing."""
+    victim, todo_id = _user_with_todo(app_db, "victim's secret")
+    client_token = str(uuid.uuid4())
+
+    async def attack() -> tuple[list, list, list]:
+        tab = ReflexClient(
+            live_app.backend_url, _token(live_app, victim), client_token=client_token
+        )
+        await tab.connect()
+        loaded = await tab.send(TodoListState, "load")
+        await tab.close()
+        await asyncio.sleep(0.5)
+        thief = ReflexClient(live_app.backend_url, "", client_token=client_token, hydrate=False)
+        await thief.connect()
+        try:
+            exported = await thief.send(TransferState, "export", kind="json")
+            toggled = await thief.send(TodoListState, "toggle", todo_id=todo_id, completed=True)
+        finally:
+            await thief.close()
+        return loaded, exported, toggled
+
+    loaded, exported, toggled = run_in_own_loop(attack())
+    assert any("victim's secret" in str(m) for m in loaded)  # the tab itself saw it
+    for replies in (exported, toggled):
+        assert "_download" not in _frontend_events(replies)
+        assert "victim's secret" not in str(replies)
+        # the server asks the socket for its own token instead of using the old one
+        assert "_sync_local_storage" in _frontend_events(replies) or redirects_to(replies, "/login")
+    stored = _stored(app_db, todo_id)
+    assert stored is not None and not stored.completed

@@ -11,9 +11,8 @@ from sqlalchemy import Engine
 from tests.support.private_postgres import PrivatePostgres
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
 from tests.support.rehearsal import Rehearsal, http_status, wait_for_status
-from todo_app.core import accounts, queries
+from todo_app.core import accounts, queries, sessions
 from todo_app.core.db import session_scope
-from todo_app.core.security import issue_token
 from todo_app.ui.state.guard import DATABASE_DOWN
 from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.todos import TodoListState
@@ -38,7 +37,8 @@ def test_readiness_and_recovery(
         user = accounts.sign_up(session, f"{uuid.uuid4().hex[:8]}@example.com", "password!")
         assert user.id is not None
         user_id = user.id
-    token = issue_token(user_id, shape.jwt_secret, timedelta(minutes=10))
+    with session_scope(app_db) as session:
+        token = sessions.log_in(session, user_id, shape.jwt_secret, timedelta(minutes=10))
     # /_health is the operators' view, inside the cluster: not proxied by nginx.
     health = f"{shape.backends[0].url}/_health"
     assert http_status(health) == 200

@@ -13,9 +13,8 @@ from sqlalchemy import Engine, text
 
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
 from tests.support.rehearsal import Backend, Rehearsal
-from todo_app.core import accounts, queries
+from todo_app.core import accounts, queries, sessions
 from todo_app.core.db import session_scope
-from todo_app.core.security import issue_token
 from todo_app.ui.state.todos import TodoListState
 
 GRACE_SECONDS = 45  # terminationGracePeriodSeconds of the backend Deployment
@@ -27,7 +26,8 @@ def test_sigterm_lets_an_in_flight_event_finish(shape: Rehearsal, app_db: Engine
         user = accounts.sign_up(session, f"{uuid.uuid4().hex[:8]}@example.com", "password!")
         assert user.id is not None
         user_id = user.id
-    token = issue_token(user_id, shape.jwt_secret, timedelta(minutes=5))
+    with session_scope(app_db) as session:
+        token = sessions.log_in(session, user_id, shape.jwt_secret, timedelta(minutes=5))
     backend = shape.backends[0]
 
     blocker = app_db.connect()

@@ -37,9 +37,19 @@ def event_name(state: type, handler: str) -> str:
 
 
 class ReflexClient:
-    def __init__(self, backend_url: str, auth_token: str) -> None:
+    def __init__(
+        self,
+        backend_url: str,
+        auth_token: str,
+        *,
+        client_token: str | None = None,
+        hydrate: bool = True,
+    ) -> None:
         self.backend_url = backend_url
         self.auth_token = auth_token
+        # Reflex's own per-tab key (in the socket URL); a test may reuse one.
+        self.client_token = client_token or str(uuid.uuid4())
+        self.hydrate = hydrate
         self.messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._received, namespace=NAMESPACE)
@@ -59,11 +69,11 @@ class ReflexClient:
             "router_data": ROUTER_DATA,
         }
         await self.sio.connect(
-            f"{self.backend_url}?token={uuid.uuid4()}",
+            f"{self.backend_url}?token={self.client_token}",
             transports=["websocket"],
             socketio_path="_event",
             namespaces=[NAMESPACE],
-            auth={"event": hydrate},
+            auth={"event": hydrate} if self.hydrate else None,
             wait_timeout=20,
         )
         await self.drain()

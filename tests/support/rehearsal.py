@@ -26,6 +26,9 @@ from tests.support.live_app import PROJECT_ROOT, free_port
 
 TEMPLATE = PROJECT_ROOT / "deploy/nginx/default.conf.template"
 STATIC_ROOT = PROJECT_ROOT / ".web/build/client"
+# Written by scripts/build-frontend with the export: the CSP's script hashes,
+# an http-level snippet next to the template (in the image: a second template).
+CSP_HASHES = PROJECT_ROOT / ".web/build/csp-script-hashes.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 READY_TIMEOUT_SECONDS = 90
 
@@ -126,6 +129,8 @@ class Frontend:
             "BACKEND_UPSTREAM": upstream,
             "LISTEN_PORT": str(self.port),
             "STATIC_ROOT": str(STATIC_ROOT),
+            # nginx is the edge here, as on the NodePort: trust no proxy.
+            "TRUSTED_PROXIES": "",
         }.items():
             server = server.replace("${" + name + "}", value)
         (self.workdir / "default.conf").write_text(server)
@@ -143,8 +148,8 @@ events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {self.workdir}/access.log;
 {temp_paths}
+    include {CSP_HASHES};
     include {self.workdir}/default.conf;
 }}
 """
@@ -154,12 +159,17 @@ http {{
     def start(self) -> None:
         config = self.render()
         subprocess.run([NGINX, "-t", "-q", "-c", str(config)], check=True)
-        self.process = subprocess.Popen(
-            [NGINX, "-c", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=(self.workdir / "stderr.log").open("ab"),
-            start_new_session=True,
-        )
+        # The template logs requests to stdout, as in the image.
+        with (
+            (self.workdir / "access.log").open("ab") as access_log,
+            (self.workdir / "stderr.log").open("ab") as stderr_log,
+        ):
+            self.process = subprocess.Popen(
+                [NGINX, "-c", str(config)],
+                stdout=access_log,
+                stderr=stderr_log,
+                start_new_session=True,
+            )
         wait_for_status(f"{self.url}/healthz")
 
     def stop(self) -> None:
@@ -202,7 +212,8 @@ class Rehearsal:
 
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        if not (STATIC_ROOT / "index.html").exists() or os.environ.get("REHEARSAL_REBUILD"):
+        built = (STATIC_ROOT / "index.html").exists() and CSP_HASHES.exists()
+        if not built or os.environ.get("REHEARSAL_REBUILD"):
             build_frontend()
         # Once per rollout, as the migration step in the cluster.
         subprocess.run(

@@ -20,6 +20,25 @@ def test_email_is_unique_whatever_its_case(session: Session) -> None:
     assert len(session.exec(select(User)).all()) == 1
 
 
+def test_a_taken_email_costs_a_hash_like_a_new_one(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer differs (the flow signs in at once); the time taken must not."""
+    accounts.sign_up(session, "gus@example.com", "long enough")
+    hashed: list[str] = []
+    real_hash = accounts.hash_password
+
+    def counting_hash(password: str) -> str:
+        hashed.append(password)
+        return real_hash(password)
+
+    monkeypatch.setattr(accounts, "hash_password", counting_hash)
+    with pytest.raises(ConflictError):
+        accounts.sign_up(session, "gus@example.com", "another password")
+    accounts.sign_up(session, "hal@example.com", "long enough")
+    assert hashed == ["another password", "long enough"]
+
+
 @pytest.mark.parametrize(
     "email", ["", "   ", "no-at-sign", "two@@example.com", "a@b", "x" * 330 + "@e.io"]
 )

@@ -11,9 +11,13 @@ from sqlmodel import select
 from todo_app.assistant.tools import (
     TOOL_NAMES,
     TOOL_SCHEMAS,
+    WAITING_FOR_CONFIRMATION,
+    ChangeBudget,
     PendingAction,
     ToolExecutor,
     ToolResult,
+    confirm_headline,
+    pending_lines,
     render_for_model,
 )
 from todo_app.core import accounts, todos
@@ -408,7 +412,10 @@ def test_two_deletes_wait_for_confirmation(db: Engine, alice: ToolExecutor) -> N
     assert {r.summary for r in waiting} == {"Delete 2 todos: “Buy milk”, “Buy bread”."}
     assert results[1].ok and results[1].content["total"] == 2  # a read runs at once
     assert _titles(db, alice.owner_id) == ["Buy bread", "Buy milk"]
-    assert "confirm" in json.loads(render_for_model(results[0]))["error"]
+    told = json.loads(render_for_model(results[0]))
+    assert "confirm" in told["error"]
+    assert told["status"] == WAITING_FOR_CONFIRMATION
+    assert told["user_data"]["action"] == "Delete “Buy milk”."
 
     pending = alice.pending_actions(results)
     assert pending == [
@@ -422,17 +429,53 @@ def test_two_deletes_wait_for_confirmation(db: Engine, alice: ToolExecutor) -> N
 
 def test_more_than_three_changes_wait_but_three_run(db: Engine, alice: ToolExecutor) -> None:
     ids = [_add(alice, f"Todo {n}") for n in range(4)]
-    three = alice.execute_many([("complete_todo", {"todo_id": i}) for i in ids[:3]])
-    assert all(r.ok for r in three)
     four = alice.execute_many(
         [("update_todo", {"todo_id": i, "priority": "high"}) for i in ids]
-        + [("add_todo", {"title": "Runs now"})]
+        + [("add_todo", {"title": "Waits too"}), ("list_todos", {})]
     )
-    assert [r.needs_confirmation for r in four] == [True, True, True, True, False]
-    assert four[0].summary.startswith("Make 4 changes: Change priority of “Todo 0”.")
-    assert four[4].ok
-    rows = alice.execute("list_todos", {"priority": "high"}).content["todos"]
-    assert rows == []
+    # Adds are changes too: the whole batch of five waits; the read runs.
+    assert [r.needs_confirmation for r in four] == [True] * 5 + [False]
+    assert four[0].summary.startswith("Make 5 changes: Change priority of “Todo 0”.")
+    assert four[5].ok and four[5].content["total"] == 4
+    assert alice.execute("list_todos", {"priority": "high"}).content["todos"] == []
+    assert _titles(db, alice.owner_id) == [f"Todo {n}" for n in range(4)]
+
+    alice.begin_request()
+    three = alice.execute_many([("complete_todo", {"todo_id": i}) for i in ids[:3]])
+    assert all(r.ok for r in three)
+    assert (alice.budget.changes, alice.budget.deletes) == (3, 0)
+    # The same request's next batch, even one add, is over the budget: held, not run.
+    [one_more] = alice.execute_many([("add_todo", {"title": "Fourth change"})])
+    assert one_more.needs_confirmation and not one_more.ok
+    assert "Fourth change" not in _titles(db, alice.owner_id)
+    assert [a.summary for a in alice.budget.held] == ["Add “Fourth change”."]
+
+
+def test_the_budget_spans_batches_and_holds_everything_after_the_first_hold() -> None:
+    budget = ChangeBudget()
+    assert (budget.max_deletes, budget.max_changes) == (1, 3)
+    assert budget.admit(["list_todos", "plan"])  # reads are free
+    assert budget.admit(["delete_todo"])
+    assert not budget.admit(["delete_todo"])  # a second delete in the same request
+    assert budget.exhausted
+    assert not budget.admit(["add_todo"])  # fits the count, but comes after a held change
+    assert budget.admit(["list_todos"])
+    assert (budget.deletes, budget.changes) == (1, 1)
+
+    fresh = ChangeBudget()
+    assert fresh.admit(["add_todo", "add_todo", "complete_todo"])
+    assert not fresh.admit(["update_todo"])
+    assert not ChangeBudget().admit(["delete_todo", "delete_todo"])
+    assert not ChangeBudget().admit(["add_todo"] * 4)
+
+
+def test_a_call_held_twice_waits_once(alice: ToolExecutor) -> None:
+    ids = [_add(alice, f"Todo {n}") for n in range(3)]
+    alice.execute_many([("delete_todo", {"todo_id": i}) for i in ids[:2]])
+    again = alice.execute_many([("delete_todo", f'{{"todo_id": {ids[1]}}}')])
+    assert again[0].needs_confirmation
+    assert [a.arguments for a in alice.budget.held] == [{"todo_id": ids[0]}, {"todo_id": ids[1]}]
+    assert again[0].summary == "Delete 2 todos: “Todo 0”, “Todo 1”."  # the whole request
 
 
 def test_one_delete_runs_and_invalid_calls_do_not_count(alice: ToolExecutor) -> None:
@@ -442,6 +485,40 @@ def test_one_delete_runs_and_invalid_calls_do_not_count(alice: ToolExecutor) -> 
     )
     assert results[0].ok and not results[0].needs_confirmation
     assert results[1] == ToolResult(ok=False, error="“todo_id” must be an integer.")
+
+
+def test_every_held_change_gets_its_own_line_and_the_list_is_bounded(
+    alice: ToolExecutor,
+) -> None:
+    milk = _add(alice, "Buy milk")
+    calls: list[tuple[str, Any]] = [
+        ("add_todo", {"title": "Call mom", "due": "tomorrow"}),
+        ("update_todo", {"todo_id": milk, "title": "Buy oat milk"}),
+        ("update_todo", {"todo_id": milk, "priority": "high", "tags": ["shop"]}),
+        ("complete_todo", {"todo_id": milk, "completed": False}),
+        ("delete_todo", {"todo_id": 999_999}),
+    ]
+    alice.execute_many(calls)
+    held = alice.budget.held
+    assert pending_lines(held) == [
+        "Add “Call mom” (due “tomorrow”).",
+        "Rename “Buy milk” to “Buy oat milk”.",
+        "Change priority, tags of “Buy milk”.",
+        "Mark “Buy milk” as not done.",
+        "Delete todo #999999.",
+    ]
+    assert confirm_headline(held) == "Confirm these 5 changes:"
+    assert confirm_headline(held[:1]) == "Confirm this change:"
+    assert confirm_headline([]) == ""
+
+    many = [PendingAction("add_todo", {"title": f"T{n}"}, f"Add “T{n}”.") for n in range(23)]
+    lines = pending_lines(many)
+    assert lines[:2] == ["Add “T0”.", "Add “T1”."]
+    assert lines[19:] == ["Add “T19”.", "and 3 more"]
+    assert pending_lines(many[:20])[-1] == "Add “T19”."  # exactly twenty: no "more" line
+    long_title = PendingAction("add_todo", {"title": "x" * 500}, f"Add “{'x' * 500}”.")
+    [line] = pending_lines([long_title])
+    assert len(line) == 300 and line.endswith("…")
 
 
 def test_confirm_validates_again(alice: ToolExecutor) -> None:
@@ -458,7 +535,10 @@ def test_titles_go_back_to_the_model_as_json_data(alice: ToolExecutor) -> None:
     rendered = render_for_model(alice.execute("list_todos", {}))
     payload = json.loads(rendered)
     assert payload["ok"] is True
-    assert payload["content"]["todos"][0]["title"] == sneaky
+    # Everything quoting the user's todos sits in one field the system prompt names.
+    assert set(payload) == {"ok", "user_data"}
+    assert payload["user_data"]["todos"][0]["title"] == sneaky
+    assert payload["user_data"]["summary"] == "Found 1 todo."
     assert json.loads(render_for_model(ToolResult(ok=False, error="No."))) == {
         "ok": False,
         "error": "No.",

@@ -81,6 +81,7 @@ class FakeExecutor:
     def __init__(self, confirm: frozenset[str] = frozenset()) -> None:
         self.batches: list[list[tuple[str, str | dict[str, Any]]]] = []
         self.confirm = confirm
+        self.held = 0  # like the real one, a held result's summary covers the whole request
 
     def execute_many(self, calls: list[tuple[str, str | dict[str, Any]]]) -> list[Result]:
         self.batches.append(list(calls))
@@ -96,7 +97,8 @@ class FakeExecutor:
         if not isinstance(args, dict):
             return Result(ok=False, error="Arguments must be a JSON object.")
         if name in self.confirm:
-            return Result(ok=False, needs_confirmation=True, summary="Delete 1 todo?")
+            self.held += 1
+            return Result(ok=False, needs_confirmation=True, summary=f"Delete {self.held} todo?")
         return Result(ok=True, content={"done": name, "args": args})
 
 
@@ -205,16 +207,38 @@ def test_request_carries_model_tools_system_prompt_and_user_text(fake: FakeGroq)
     assert "INJECTED" not in json.dumps(body)
 
 
-def test_confirmation_stops_the_loop_with_pending_calls(fake: FakeGroq) -> None:
-    fake.script(tool_calls(("add_todo", '{"title": "x"}'), ("delete_todo", '{"id": 1}')))
+def test_held_calls_of_every_round_are_pending_and_the_model_hears_of_them(
+    fake: FakeGroq,
+) -> None:
+    fake.script(
+        tool_calls(("add_todo", '{"title": "x"}'), ("delete_todo", '{"id": 1}')),
+        tool_calls(("delete_todo", '{"id": 2}')),
+        text("Two deletes wait for you."),
+    )
     executor = FakeExecutor(confirm=frozenset({"delete_todo"}))
     outcome = run(fake, executor)
 
-    assert outcome.pending == [("delete_todo", '{"id": 1}')]
+    assert outcome.pending == [("delete_todo", '{"id": 1}'), ("delete_todo", '{"id": 2}')]
+    # The model's words, then what waits (the last held summary covers the request).
+    assert outcome.reply == "Two deletes wait for you.\n\nPlease confirm: Delete 2 todo?"
+    assert len(fake.requests) == 3  # the loop goes on after a hold
+    assert outcome.rounds == 2
+    assert [r.needs_confirmation for r in outcome.tool_results] == [False, True, True]
+    assert [m["tool_call_id"] for m in tool_messages(fake.bodies[1])] == ["call_1_0", "call_1_1"]
+
+
+def test_a_held_call_is_asked_about_even_when_the_model_says_nothing(fake: FakeGroq) -> None:
+    fake.script(tool_calls(("delete_todo", '{"id": 1}')), text(""))
+    outcome = run(fake, FakeExecutor(confirm=frozenset({"delete_todo"})))
     assert outcome.reply == "Please confirm: Delete 1 todo?"
-    assert len(fake.requests) == 1  # nothing more goes to the model until the user answers
-    assert outcome.rounds == 1
-    assert [r.needs_confirmation for r in outcome.tool_results] == [False, True]
+    assert outcome.pending == [("delete_todo", '{"id": 1}')]
+
+
+def test_a_held_call_is_asked_about_after_the_last_round(fake: FakeGroq) -> None:
+    fake.script(forever=tool_calls(("delete_todo", '{"id": 1}')))
+    outcome = run(fake, FakeExecutor(confirm=frozenset({"delete_todo"})))
+    assert outcome.reply == f"{STOPPED_MESSAGE}\n\nPlease confirm: Delete {MAX_ROUNDS} todo?"
+    assert len(outcome.pending) == MAX_ROUNDS
 
 
 def test_malformed_unknown_and_non_string_calls_reach_the_executor(fake: FakeGroq) -> None:

@@ -7,6 +7,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from tests.support.fake_groq import fake_groq, text
+from todo_app.assistant import service
+from todo_app.assistant.groq_chat import (
+    USER_RATE_LIMIT_MESSAGE,
+    AssistantUnavailable,
+    GroqSettings,
+    RateLimiter,
+)
 from todo_app.assistant.offline import HELP, OfflineAssistant, Refusal, interpret
 from todo_app.assistant.tools import ToolExecutor
 from todo_app.core import accounts
@@ -229,3 +237,48 @@ def test_plan_and_lists_in_words(assistant: OfflineAssistant) -> None:
 def test_a_recurring_add_says_how_it_repeats(assistant: OfflineAssistant) -> None:
     text = assistant.reply("new todo: pay rent every month on the 1st #home !high").text
     assert text.startswith("Added “Pay rent”, due Tue 1 Dec, repeating every month")
+
+
+# --- the page's entry point: one rate limit and bounded messages for both paths ---------------
+
+OFFLINE = GroqSettings(api_key="")
+
+
+def test_the_offline_assistant_is_rate_limited_like_groq(
+    db: Engine, executor: ToolExecutor
+) -> None:
+    now = [1000.0]
+    limiter = RateLimiter(max_requests=2, window_seconds=300, clock=lambda: now[0])
+    first = service.answer(OFFLINE, limiter, executor, [], "add buy milk")
+    assert first.reply == "Added “Buy milk”."
+    service.answer(OFFLINE, limiter, executor, [], "add call mom")
+    with pytest.raises(AssistantUnavailable) as raised:
+        service.answer(OFFLINE, limiter, executor, [], "add pay rent")
+    assert str(raised.value) == USER_RATE_LIMIT_MESSAGE
+    assert _titles(db) == ["Buy milk", "Call mom"]  # the refused request did nothing
+    now[0] += 301  # the window slid past both requests
+    service.answer(OFFLINE, limiter, executor, [], "add pay rent")
+    assert _titles(db) == ["Buy milk", "Call mom", "Pay rent"]
+
+
+def test_offline_and_groq_requests_share_one_limit(db: Engine, executor: ToolExecutor) -> None:
+    limiter = RateLimiter(max_requests=1, window_seconds=300)
+    service.answer(OFFLINE, limiter, executor, [], "add buy milk")
+    with fake_groq() as fake:
+        fake.script(text("never sent"))
+        groq = GroqSettings(api_key="gsk_test", base_url=fake.base_url, max_retries=0)
+        with pytest.raises(AssistantUnavailable, match=USER_RATE_LIMIT_MESSAGE):
+            service.answer(groq, limiter, executor, [], "what is due today")
+        assert fake.requests == []  # refused before Groq is asked
+
+
+def test_a_long_reply_is_bounded_with_an_ellipsis(executor: ToolExecutor) -> None:
+    with fake_groq() as fake:
+        fake.script(text("word " * 2000))
+        groq = GroqSettings(api_key="gsk_test", base_url=fake.base_url, max_retries=0)
+        reply = service.answer(groq, RateLimiter(), executor, [], "talk").reply
+    assert len(reply) == service.MESSAGE_MAX_CHARS == 4000
+    assert reply.endswith("word…")
+    assert service.clip_message("short") == "short"
+    assert service.clip_message("x" * 4000) == "x" * 4000
+    assert service.clip_message("x" * 4001) == "x" * 3999 + "…"

@@ -25,24 +25,25 @@ def test_garbage_hash_does_not_verify() -> None:
 
 
 def test_token_round_trip_carries_the_user() -> None:
-    token = issue_token(42, SECRET, timedelta(minutes=5))
+    token = issue_token(42, SECRET, timedelta(minutes=5), "s-42")
     claims = verify_token(token, SECRET)
     assert claims.user_id == 42
+    assert claims.session_id == "s-42"
     assert claims.expires_at - claims.issued_at == timedelta(minutes=5)
     header = jwt.get_unverified_header(token)
     assert header["alg"] == "HS256"
 
 
 def test_token_signed_with_another_secret_is_refused() -> None:
-    forged = issue_token(42, "another secret of enough length!!", timedelta(minutes=5))
+    forged = issue_token(42, "another secret of enough length!!", timedelta(minutes=5), "s-42")
     with pytest.raises(AuthenticationError, match="not valid"):
         verify_token(forged, SECRET)
 
 
 def test_tampered_payload_is_refused() -> None:
-    token = issue_token(42, SECRET, timedelta(minutes=5))
+    token = issue_token(42, SECRET, timedelta(minutes=5), "s-42")
     header, _payload, signature = token.split(".")
-    other = issue_token(43, "x" * 48, timedelta(minutes=5)).split(".")[1]
+    other = issue_token(43, "x" * 48, timedelta(minutes=5), "s-43").split(".")[1]
     with pytest.raises(AuthenticationError):
         verify_token(f"{header}.{other}.{signature}", SECRET)
 
@@ -50,7 +51,12 @@ def test_tampered_payload_is_refused() -> None:
 def test_expired_token_is_refused() -> None:
     now = datetime.now(UTC)
     expired = jwt.encode(
-        {"sub": "42", "iat": now - timedelta(hours=2), "exp": now - timedelta(hours=1)},
+        {
+            "sub": "42",
+            "jti": "s-42",
+            "iat": now - timedelta(hours=2),
+            "exp": now - timedelta(hours=1),
+        },
         SECRET,
         algorithm="HS256",
     )
@@ -76,10 +82,10 @@ def test_other_hmac_algorithm_is_refused() -> None:
         verify_token(token, SECRET)
 
 
-@pytest.mark.parametrize("missing", ["sub", "iat", "exp"])
+@pytest.mark.parametrize("missing", ["sub", "jti", "iat", "exp"])
 def test_token_without_required_claim_is_refused(missing: str) -> None:
     now = datetime.now(UTC)
-    claims = {"sub": "42", "iat": now, "exp": now + timedelta(hours=1)}
+    claims = {"sub": "42", "jti": "s-42", "iat": now, "exp": now + timedelta(hours=1)}
     del claims[missing]
     with pytest.raises(AuthenticationError):
         verify_token(jwt.encode(claims, SECRET, algorithm="HS256"), SECRET)
@@ -94,7 +100,9 @@ def test_malformed_token_is_refused(token: str) -> None:
 def test_non_numeric_subject_is_refused() -> None:
     now = datetime.now(UTC)
     token = jwt.encode(
-        {"sub": "admin", "iat": now, "exp": now + timedelta(hours=1)}, SECRET, algorithm="HS256"
+        {"sub": "admin", "jti": "s-1", "iat": now, "exp": now + timedelta(hours=1)},
+        SECRET,
+        algorithm="HS256",
     )
     with pytest.raises(AuthenticationError):
         verify_token(token, SECRET)

@@ -8,9 +8,11 @@ from todo_app.assistant.tools import (
     CONFIRM_THRESHOLD,
     TOOL_NAMES,
     TOOL_SCHEMAS,
+    ChangeBudget,
     PendingAction,
     ToolExecutor,
     ToolResult,
+    pending_lines,
     render_for_model,
 )
 
@@ -18,6 +20,7 @@ __all__ = [
     "CONFIRM_THRESHOLD",
     "TOOL_NAMES",
     "TOOL_SCHEMAS",
+    "ChangeBudget",
     "OfflineAssistant",
     "OfflineReply",
     "PendingAction",
@@ -25,5 +28,6 @@ __all__ = [
     "ToolExecutor",
     "ToolResult",
     "interpret",
+    "pending_lines",
     "render_for_model",
 ]

@@ -17,6 +17,7 @@ from todo_app.assistant.tools import (
     PendingAction,
     ToolExecutor,
     ToolResult,
+    confirm_question,
     describe_due,
 )
 from todo_app.core.due import local_today
@@ -240,6 +241,9 @@ class OfflineAssistant:
         self.executor = executor
 
     def reply(self, text: str) -> OfflineReply:
+        """One request: its changes count against a fresh budget of the executor, the same
+        rule the Groq loop runs under."""
+        self.executor.begin_request()
         intent = interpret(text)
         if isinstance(intent, Refusal):
             return OfflineReply(intent.message)
@@ -254,7 +258,9 @@ class OfflineAssistant:
         results = self.executor.execute_many(calls)
         pending = self.executor.pending_actions(results)
         if pending:
-            return OfflineReply(f"Please confirm in the page: {results[0].summary}", [], pending)
+            return OfflineReply(
+                f"Please confirm in the page: {confirm_question(pending)}", [], pending
+            )
         said = " ".join(self._say(n, a, r) for (n, a), r in zip(calls, results, strict=True))
         return OfflineReply(said, results, [])
 

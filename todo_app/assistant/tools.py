@@ -5,6 +5,10 @@ The model's output is untrusted. Every call is parsed and validated against its 
 exception), then runs in one transaction, so a failing call writes nothing. The user is bound
 when the executor is built, on the server: no tool takes a user id, and an ``owner_id`` or
 ``user_id`` argument is refused as an unknown parameter.
+
+Changes are budgeted per user request (:class:`ChangeBudget`), not per batch: a model that
+spreads a bulk change over several tool rounds is held back as soon as the request's budget
+is spent, and nothing held back runs until the user confirms it in the page.
 """
 
 from __future__ import annotations
@@ -32,8 +36,12 @@ from todo_app.core.tags import tags_by_todo
 
 log = logging.getLogger(__name__)
 
-CONFIRM_THRESHOLD = 3  # more changes than this in one batch need the user's confirmation
-DELETE_CONFIRM_THRESHOLD = 2  # this many deletes in one batch need it too
+CONFIRM_THRESHOLD = 3  # more changes than this in one request need the user's confirmation
+DELETE_CONFIRM_THRESHOLD = 2  # this many deletes in one request need it too
+PENDING_LINES_SHOWN = 20  # the Confirm callout lists this many changes, then "and N more"
+PENDING_LINE_MAX_CHARS = 300  # a rename quotes two titles of up to 500 characters each
+WAITING_FOR_CONFIRMATION = "waiting_for_user_confirmation"
+NOT_DONE_YET = "Not done yet: the user must confirm this in the page first."
 LIST_LIMIT_DEFAULT = 20
 LIST_LIMIT_MAX = 50
 PLAN_LIMIT = 50
@@ -151,7 +159,8 @@ TOOL_SCHEMAS: list[JsonDict] = [
 
 TOOL_NAMES: tuple[str, ...] = tuple(schema["function"]["name"] for schema in TOOL_SCHEMAS)
 _SCHEMAS: dict[str, JsonDict] = {s["function"]["name"]: s["function"] for s in TOOL_SCHEMAS}
-_DESTRUCTIVE = frozenset({"update_todo", "complete_todo", "delete_todo"})
+# Every tool that writes counts against the budget; reads (list_todos, plan) never do.
+CHANGE_TOOLS = frozenset({"add_todo", "update_todo", "complete_todo", "delete_todo"})
 
 
 @dataclass(frozen=True)
@@ -175,19 +184,96 @@ class PendingAction:
 ToolCall = tuple[str, str | Mapping[str, Any] | None]
 
 
+@dataclass
+class ChangeBudget:
+    """The changes one user request may make without the user's confirmation: the one place
+    of that rule, for the Groq loop and the offline parser alike.
+
+    One budget spans a whole request (every tool round of one ``ask``), so a model cannot
+    spread a bulk change over rounds. A batch of calls runs only if all its changes fit in
+    what is left; the first batch that does not is held whole, and from then on every
+    change of the request is held too. Reads are never counted nor held.
+    """
+
+    max_deletes: int = DELETE_CONFIRM_THRESHOLD - 1
+    max_changes: int = CONFIRM_THRESHOLD
+    deletes: int = 0  # deletes run (attempted) in this request
+    changes: int = 0  # changes run (attempted) in this request, deletes included
+    exhausted: bool = False
+    held: list[PendingAction] = field(default_factory=list)
+
+    def admit(self, names: Sequence[str]) -> bool:
+        """Spend the budget on a batch's calls if all its changes fit, else hold it all."""
+        changes = [name for name in names if name in CHANGE_TOOLS]
+        if not changes:
+            return True
+        deletes = sum(name == "delete_todo" for name in changes)
+        if (
+            self.exhausted
+            or self.deletes + deletes > self.max_deletes
+            or self.changes + len(changes) > self.max_changes
+        ):
+            self.exhausted = True  # what comes after a held change must not run before it
+            return False
+        self.deletes += deletes
+        self.changes += len(changes)
+        return True
+
+    def hold(self, actions: Sequence[PendingAction]) -> None:
+        """Remember held actions for the page; a call the model repeats is held once."""
+        self.held = _unique([*self.held, *actions])
+
+
+def _unique(actions: Sequence[PendingAction]) -> list[PendingAction]:
+    """In order, each (tool, arguments) once: confirming must not run a repeated call twice."""
+    kept: list[PendingAction] = []
+    for action in actions:
+        if not any(action.name == k.name and action.arguments == k.arguments for k in kept):
+            kept.append(action)
+    return kept
+
+
 def render_for_model(result: ToolResult) -> str:
-    """The tool message content. JSON keeps todo titles and descriptions data: they are never
-    spliced into instructions, whatever they say."""
+    """The tool message content: a JSON object whose ``user_data`` field holds everything that
+    quotes the user's todos (titles, descriptions, tags, the summary). The system prompt says
+    that this is data, never instructions; the change budget, not this wrapping, is what
+    stops a todo's text from driving changes."""
     payload: JsonDict = {"ok": result.ok}
-    if result.ok:
-        payload["content"] = result.content
-    else:
-        payload["error"] = result.error
     if result.needs_confirmation:
-        payload["needs_confirmation"] = True
+        payload["status"] = WAITING_FOR_CONFIRMATION
+    if not result.ok:
+        payload["error"] = result.error
+    data: JsonDict = dict(result.content) if result.ok or result.needs_confirmation else {}
     if result.summary:
-        payload["summary"] = result.summary
+        data["summary"] = result.summary
+    if data:
+        payload["user_data"] = data
     return json.dumps(payload, ensure_ascii=False)
+
+
+def confirm_question(pending: Sequence[PendingAction]) -> str:
+    """One sentence naming what waits for confirmation (the chat reply); the callout lists
+    every change with :func:`pending_lines`."""
+    return _batch_summary(pending)
+
+
+def confirm_headline(pending: Sequence[PendingAction]) -> str:
+    """The Confirm callout's first line, above :func:`pending_lines`."""
+    if not pending:
+        return ""
+    return "Confirm this change:" if len(pending) == 1 else f"Confirm these {len(pending)} changes:"
+
+
+def pending_lines(pending: Sequence[PendingAction], limit: int = PENDING_LINES_SHOWN) -> list[str]:
+    """One short line per waiting change, at most ``limit`` of them, then "and N more"."""
+    lines = [_clip(action.summary, PENDING_LINE_MAX_CHARS) for action in pending[:limit]]
+    if len(pending) > limit:
+        lines.append(f"and {len(pending) - limit} more")
+    return lines
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -315,7 +401,11 @@ SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
 class ToolExecutor:
-    """Runs tool calls for one user, bound here on the server."""
+    """Runs tool calls for one user, bound here on the server.
+
+    Its :class:`ChangeBudget` spans every batch it runs until :meth:`begin_request`: build an
+    executor per user request, or begin one at the start of each.
+    """
 
     def __init__(
         self,
@@ -340,10 +430,18 @@ class ToolExecutor:
             "delete_todo": self._delete,
             "plan": self._plan,
         }
+        self.budget = ChangeBudget()
 
     # --- public API
 
+    def begin_request(self) -> ChangeBudget:
+        """A fresh change budget: one user request starts (one ask, whatever its rounds)."""
+        self.budget = ChangeBudget()
+        return self.budget
+
     def execute(self, name: str, arguments: str | Mapping[str, Any] | None) -> ToolResult:
+        """One call, outside the budget: for confirmed actions and trusted callers. A model's
+        calls go through :meth:`execute_many`."""
         try:
             tool, args = _parse_call(name, arguments)
         except _InvalidCall as error:
@@ -351,8 +449,8 @@ class ToolExecutor:
         return self._run(tool, args)
 
     def execute_many(self, calls: Sequence[ToolCall]) -> list[ToolResult]:
-        """Runs a model turn's calls in order, each in its own transaction, except that a
-        batch with many changes or several deletes waits for :meth:`confirm`."""
+        """Runs a model turn's calls in order, each in its own transaction, unless the
+        request's budget holds the turn's changes back until :meth:`confirm`."""
         parsed: list[tuple[str, JsonDict] | ToolResult] = []
         for name, arguments in calls:
             try:
@@ -360,16 +458,18 @@ class ToolExecutor:
             except _InvalidCall as error:
                 parsed.append(ToolResult(ok=False, error=str(error)))
         valid = [call for call in parsed if isinstance(call, tuple)]
-        if not _needs_confirmation(valid):
+        if self.budget.admit([name for name, _ in valid]):
             return [c if isinstance(c, ToolResult) else self._run(*c) for c in parsed]
-        pending = self._describe_pending([c for c in valid if c[0] in _DESTRUCTIVE])
-        batch = _batch_summary(pending)
-        waiting = iter(pending)
+        held = self._describe_pending([c for c in valid if c[0] in CHANGE_TOOLS])
+        self.budget.hold(held)
+        # Request-wide, so the last held result names everything waiting so far.
+        question = confirm_question(self.budget.held)
+        waiting = iter(held)
         results = []
         for call in parsed:
             if isinstance(call, ToolResult):
                 results.append(call)
-            elif call[0] in _DESTRUCTIVE:
+            elif call[0] in CHANGE_TOOLS:
                 action = next(waiting)
                 results.append(
                     ToolResult(
@@ -379,9 +479,9 @@ class ToolExecutor:
                             "arguments": action.arguments,
                             "action": action.summary,
                         },
-                        error="Not done yet: the user must confirm this in the page first.",
+                        error=NOT_DONE_YET,
                         needs_confirmation=True,
-                        summary=batch,
+                        summary=question,
                     )
                 )
             else:
@@ -389,12 +489,15 @@ class ToolExecutor:
         return results
 
     def pending_actions(self, results: Sequence[ToolResult]) -> list[PendingAction]:
-        """The actions of ``execute_many``'s results that wait for confirmation, for the UI."""
-        return [
-            PendingAction(r.content["name"], dict(r.content["arguments"]), r.content["action"])
-            for r in results
-            if r.needs_confirmation
-        ]
+        """The actions of ``execute_many``'s results that wait for confirmation, for the UI
+        (a call held twice is listed once)."""
+        return _unique(
+            [
+                PendingAction(r.content["name"], dict(r.content["arguments"]), r.content["action"])
+                for r in results
+                if r.needs_confirmation
+            ]
+        )
 
     def confirm(self, pending: Sequence[PendingAction | ToolCall]) -> list[ToolResult]:
         """Runs confirmed actions for real, each validated again (the page sent them back)."""
@@ -587,40 +690,44 @@ class ToolExecutor:
     # --- confirmation
 
     def _describe_pending(self, calls: Sequence[tuple[str, JsonDict]]) -> list[PendingAction]:
-        ids = [args["todo_id"] for _, args in calls]
+        ids = [args["todo_id"] for _, args in calls if "todo_id" in args]
         titles: dict[int | None, str] = {}
         try:
-            with self._sessions() as session:
-                titles = dict(
-                    session.exec(
-                        select(Todo.id, Todo.title).where(
-                            col(Todo.owner_id) == self.owner_id, col(Todo.id).in_(ids)
-                        )
-                    ).all()
-                )
+            if ids:
+                with self._sessions() as session:
+                    titles = dict(
+                        session.exec(
+                            select(Todo.id, Todo.title).where(
+                                col(Todo.owner_id) == self.owner_id, col(Todo.id).in_(ids)
+                            )
+                        ).all()
+                    )
         except Exception:  # the titles only decorate the question; ask with ids instead
             log.exception("assistant could not look up titles to confirm")
-        actions = []
-        for name, args in calls:
-            title = titles.get(args["todo_id"])
-            what = _quote(title) if title else f"todo #{args['todo_id']}"
-            if name == "delete_todo":
-                text = f"Delete {what}."
-            elif name == "complete_todo":
-                text = f"Mark {what} as {'done' if args.get('completed', True) else 'not done'}."
-            else:
-                text = f"Change {', '.join(k for k in args if k != 'todo_id')} of {what}."
-            actions.append(PendingAction(name, args, text))
-        return actions
+        return [PendingAction(name, args, _describe(name, args, titles)) for name, args in calls]
 
 
-def _needs_confirmation(calls: Sequence[tuple[str, JsonDict]]) -> bool:
-    deletes = sum(name == "delete_todo" for name, _ in calls)
-    changes = sum(name in _DESTRUCTIVE for name, _ in calls)
-    return deletes >= DELETE_CONFIRM_THRESHOLD or changes > CONFIRM_THRESHOLD
+def _describe(name: str, args: JsonDict, titles: Mapping[int | None, str]) -> str:
+    """One line for the Confirm callout: what this held call will do."""
+    if name == "add_todo":
+        due = f" (due “{args['due']}”)" if args.get("due") else ""
+        return f"Add {_quote(args['title'])}{due}."
+    title = titles.get(args["todo_id"])
+    what = _quote(title) if title else f"todo #{args['todo_id']}"
+    if name == "delete_todo":
+        return f"Delete {what}."
+    if name == "complete_todo":
+        return f"Mark {what} as {'done' if args.get('completed', True) else 'not done'}."
+    others = [key for key in args if key not in ("todo_id", "title")]
+    if "title" not in args:
+        return f"Change {', '.join(others) or 'nothing'} of {what}."
+    rename = f"Rename {what} to {_quote(args['title'])}"
+    return rename + (f" and change its {', '.join(others)}." if others else ".")
 
 
 def _batch_summary(pending: Sequence[PendingAction]) -> str:
+    if len(pending) == 1:
+        return pending[0].summary
     deletes = [a for a in pending if a.name == "delete_todo"]
     if len(deletes) == len(pending):
         titles = ", ".join(a.summary.removeprefix("Delete ").rstrip(".") for a in deletes[:5])

@@ -7,6 +7,7 @@ import re
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from todo_app.core import sessions
 from todo_app.core.errors import AuthenticationError, ConflictError, ValidationError
 from todo_app.core.models import EMAIL_MAX_LENGTH, User
 from todo_app.core.security import (
@@ -46,6 +47,8 @@ def _check_password(password: str) -> None:
 def sign_up(session: Session, email: str, password: str) -> User:
     normalised = normalise_email(email)
     _check_password(password)
+    # Hashed before the email is looked up: a taken email costs the same time
+    # as a new one (the answer itself must say so: the flow signs in at once).
     user = User(email=normalised, password_hash=hash_password(password))
     try:
         # A savepoint: a duplicate email undoes this insert, not the caller's work.
@@ -77,3 +80,33 @@ def authenticate(session: Session, email: str, password: str) -> User:
 
 def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
+
+
+def _user_with_password(session: Session, user_id: int, password: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise AuthenticationError("Please log in.")
+    if len(password) > PASSWORD_MAX_LENGTH or not verify_password(user.password_hash, password):
+        raise ValidationError("Your current password is not correct. Nothing was changed.")
+    return user
+
+
+def change_password(session: Session, user_id: int, current: str, new: str) -> None:
+    """Sets a new password and ends every session of the user (the caller opens
+    a new one for the tab that asked): a stolen token dies with the old password."""
+    user = _user_with_password(session, user_id, current)
+    _check_password(new)
+    user.password_hash = hash_password(new)
+    session.add(user)
+    sessions.end_all(session, user_id)
+
+
+def delete_account(session: Session, user_id: int, password: str) -> None:
+    """Removes the user and, by cascade, every row of theirs: todos, tags,
+    subtasks, conversations and login sessions."""
+    user = _user_with_password(session, user_id, password)
+    ended = sessions.end_all(session, user_id)
+    session.delete(user)
+    session.flush()
+    for session_id in ended:
+        sessions.recent.forget(session_id)

@@ -54,6 +54,8 @@ def _timestamp(*, nullable: bool = False) -> Column[datetime]:
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    # SQLite would otherwise hand a deleted user's id to the next sign-up.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=EMAIL_MAX_LENGTH, unique=True, index=True)
@@ -138,3 +140,16 @@ class AssistantMessage(SQLModel, table=True):
     role: str = Field(max_length=16)  # "user" or "assistant"
     content: str = Field(max_length=ASSISTANT_MESSAGE_MAX_LENGTH)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class LoginSession(SQLModel, table=True):
+    """One log-in: the ``jti`` of its token. A token is honoured only while its
+    session row exists, has not ended and has not expired."""
+
+    __tablename__ = "login_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    expires_at: datetime = Field(sa_column=_timestamp())
+    ended_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))

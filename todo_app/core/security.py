@@ -55,13 +55,14 @@ def burn_verification_time(password: str) -> None:
 @dataclass(frozen=True, slots=True)
 class TokenClaims:
     user_id: int
+    session_id: str  # the jti: its login session must still be open (core/sessions.py)
     issued_at: datetime
     expires_at: datetime
 
 
-def issue_token(user_id: int, secret: str, lifetime: timedelta) -> str:
+def issue_token(user_id: int, secret: str, lifetime: timedelta, session_id: str) -> str:
     now = datetime.now(UTC)
-    payload = {"sub": str(user_id), "iat": now, "exp": now + lifetime}
+    payload = {"sub": str(user_id), "jti": session_id, "iat": now, "exp": now + lifetime}
     return jwt.encode(payload, secret, algorithm=JWT_ALGORITHM)
 
 
@@ -75,15 +76,19 @@ def verify_token(token: str, secret: str) -> TokenClaims:
             token,
             secret,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["sub", "iat", "exp"]},
+            options={"require": ["sub", "jti", "iat", "exp"]},
         )
         user_id = int(payload["sub"])
+        session_id = payload["jti"]
+        if not isinstance(session_id, str) or not 0 < len(session_id) <= 64:
+            raise ValueError("jti")
     except jwt.ExpiredSignatureError as error:
         raise AuthenticationError("Your session has expired. Please log in again.") from error
     except (jwt.InvalidTokenError, ValueError, TypeError) as error:
         raise AuthenticationError("Your session is not valid. Please log in again.") from error
     return TokenClaims(
         user_id=user_id,
+        session_id=session_id,
         issued_at=datetime.fromtimestamp(payload["iat"], UTC),
         expires_at=datetime.fromtimestamp(payload["exp"], UTC),
     )

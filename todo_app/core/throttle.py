@@ -1,65 +1,152 @@
-"""Slows password guessing: too many wrong passwords for one email locks it briefly.
+"""Slows password guessing and mass sign-up; every backend replica shares the counts.
 
-In-process: each backend replica counts on its own, so N replicas allow N times
-the attempts (Argon2id already costs every attempt ~50 ms of CPU); a shared
-(Redis) counter is the next step when the cluster grows.
+Log-in attempts are counted per
+- account and client address together: 10 in 15 minutes. The usual lock-out;
+  it stops one attacker at one address, for that address only, so an attacker
+  alone cannot lock a user out of their own account;
+- account, across addresses: 50 in 15 minutes, so a botnet is slowed too (it
+  takes attackers at 5 addresses or more to lock a user out for a while);
+- client address, across accounts: 100 in 15 minutes (one address trying many
+  accounts, e.g. with leaked passwords).
+
+An attempt takes its place in the windows (atomically, in Redis) *before* its
+password is checked: parallel attempts (many tabs at once) cannot all pass a
+check made before any of them had failed. A success then clears its
+account+address count. An attempt refused by a lock-out is not counted, so
+trying during a lock-out never extends it: the lock-out ends when the oldest
+counted attempt leaves its window, and the refusal says when. A moving window
+cannot take one attempt back, so the per-account and per-address caps count
+successful log-ins too; normal use stays far below them.
+
+Sign-up attempts are counted per client address (SIGNUP_RATE_LIMIT), every
+one: a new email, a taken one, a refused password.
+
+Keys hold a digest of the email, never the email itself.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import math
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from todo_app.core.errors import AuthenticationError
+from limits import RateLimitItem, parse, parse_many
 
-MAX_FAILURES = 10
-WINDOW_SECONDS = 15 * 60
-# Bounds memory when someone sprays made-up emails: the oldest entries go first.
-MAX_TRACKED_EMAILS = 10_000
+from todo_app.core.errors import DomainError
+from todo_app.core.rate_limits import RateLimits
+from todo_app.settings import get_settings
+
+TOO_MANY_FOR_EMAIL = "Too many wrong passwords for this email."
+TOO_MANY_FROM_ADDRESS = "Too many log-in attempts from your network."
+TOO_MANY_SIGN_UPS = "Too many new accounts from your network."
 
 
-class LoginThrottle:
+class TooManyAttempts(DomainError):
+    """Refused without being counted; the sentence says how long to wait."""
+
+    def __init__(self, reason: str, wait_seconds: float) -> None:
+        minutes = max(1, math.ceil(wait_seconds / 60))
+        super().__init__(
+            f"{reason} Please try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+        self.wait_seconds = wait_seconds
+
+
+LOG_IN_PER_ACCOUNT_AND_ADDRESS = parse("10/15 minutes")
+LOG_IN_PER_ACCOUNT = parse("50/15 minutes")
+LOG_IN_PER_ADDRESS = parse("100/15 minutes")
+
+
+@dataclass(frozen=True)
+class LogInLimits:
+    per_account_and_address: RateLimitItem = LOG_IN_PER_ACCOUNT_AND_ADDRESS
+    per_account: RateLimitItem = LOG_IN_PER_ACCOUNT
+    per_address: RateLimitItem = LOG_IN_PER_ADDRESS
+
+
+# (limit, key, the sentence when it refuses)
+_Check = tuple[RateLimitItem, tuple[str, ...], str]
+
+
+class AuthThrottle:
     def __init__(
         self,
-        max_failures: int = MAX_FAILURES,
-        window_seconds: float = WINDOW_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
+        counts: RateLimits | None = None,
+        log_in: LogInLimits | None = None,
+        sign_up: Sequence[RateLimitItem] | None = None,
     ) -> None:
-        self.max_failures = max_failures
-        self.window_seconds = window_seconds
-        self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        # None: from the settings at first use (on the server's event loop,
+        # where the Redis client's connections belong).
+        self._counts = counts
+        self._log_in = log_in or LogInLimits()
+        self._sign_up = list(sign_up) if sign_up is not None else None
 
-    def check(self, email: str) -> None:
-        """Raise AuthenticationError (a sentence with the wait) while the email is locked."""
-        key = email.strip().lower()
-        with self._lock:
-            recent = self._recent(key)
-            if len(recent) >= self.max_failures:
-                wait = recent[0] + self.window_seconds - self._clock()
-                minutes = max(1, math.ceil(wait / 60))
-                raise AuthenticationError(
-                    f"Too many wrong passwords for this email. Please try again in {minutes} "
-                    f"minute{'s' if minutes != 1 else ''}."
-                )
+    @property
+    def counts(self) -> RateLimits:
+        if self._counts is None:
+            self._counts = RateLimits.for_redis_url(get_settings().effective_redis_url)
+        return self._counts
 
-    def failed(self, email: str) -> None:
-        key = email.strip().lower()
-        with self._lock:
-            self._recent(key).append(self._clock())
-            while len(self._failures) > MAX_TRACKED_EMAILS:
-                del self._failures[next(iter(self._failures))]
+    async def log_in_attempt(self, email: str, address: str) -> None:
+        """Count one log-in attempt, or raise TooManyAttempts (not counted)."""
+        await self._take_place(self._log_in_checks(email, address))
 
-    def succeeded(self, email: str) -> None:
-        with self._lock:
-            self._failures.pop(email.strip().lower(), None)
+    async def log_in_succeeded(self, email: str, address: str) -> None:
+        item, key, _ = self._log_in_checks(email, address)[0]
+        await self.counts.clear(item, *key)
 
-    def _recent(self, key: str) -> deque[float]:
-        recent = self._failures.setdefault(key, deque())
-        while recent and recent[0] <= self._clock() - self.window_seconds:
-            recent.popleft()
-        return recent
+    async def sign_up_attempt(self, address: str) -> None:
+        """Count one sign-up attempt, or raise TooManyAttempts (not counted)."""
+        if self._sign_up is None:
+            self._sign_up = parse_many(get_settings().signup_rate_limit)
+        await self._take_place(
+            [(item, ("sign-up", address), TOO_MANY_SIGN_UPS) for item in self._sign_up]
+        )
+
+    async def log_in_wait(self, email: str, address: str) -> float:
+        """Seconds until this email may be tried from this address (0: now)."""
+        refusal = await self._refusal(self._log_in_checks(email, address))
+        return refusal[0] if refusal else 0.0
+
+    async def forget(self, email: str, address: str) -> None:
+        """Clear every log-in count of this email and of this address (operators, tests)."""
+        for item, key, _ in self._log_in_checks(email, address):
+            await self.counts.clear(item, *key)
+
+    def _log_in_checks(self, email: str, address: str) -> list[_Check]:
+        account = _digest(email.strip().lower())
+        limits = self._log_in
+        return [
+            (limits.per_account_and_address, ("log-in-pair", account, address), TOO_MANY_FOR_EMAIL),
+            (limits.per_account, ("log-in-account", account), TOO_MANY_FOR_EMAIL),
+            (limits.per_address, ("log-in-address", address), TOO_MANY_FROM_ADDRESS),
+        ]
+
+    async def _take_place(self, checks: list[_Check]) -> None:
+        # Look first, count after: a refused attempt must not be counted by the
+        # windows that still had room (a user trying while others have filled
+        # their account's cap would spend their own allowance for nothing).
+        refusal = await self._refusal(checks)
+        if refusal:
+            raise TooManyAttempts(refusal[1], refusal[0])
+        for item, key, reason in checks:
+            if not await self.counts.hit(item, *key):
+                # A parallel attempt took the last place since the look above
+                # (rare: the windows before this one have counted this attempt).
+                raise TooManyAttempts(reason, (await self.counts.window(item, *key)).frees_in)
+
+    async def _refusal(self, checks: list[_Check]) -> tuple[float, str] | None:
+        """(the longest wait, its sentence) among the full windows; None when none is."""
+        windows = await asyncio.gather(*(self.counts.window(item, *key) for item, key, _ in checks))
+        full = [
+            (window.frees_in, reason)
+            for (_, _, reason), window in zip(checks, windows, strict=True)
+            if window.remaining <= 0
+        ]
+        return max(full) if full else None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

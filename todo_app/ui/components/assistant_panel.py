@@ -52,6 +52,16 @@ def assistant_panel() -> rx.Component:
             rx.callout(
                 rx.vstack(
                     rx.text(AssistantState.pending_summary),
+                    # Every held change is listed (bounded by the state), not just the first.
+                    rx.el.ul(
+                        rx.foreach(
+                            AssistantState.pending_lines,
+                            lambda line: rx.el.li(line, font_size="0.9em"),
+                        ),
+                        aria_label="Changes to confirm",
+                        padding_left="1.2em",
+                        margin="0",
+                    ),
                     rx.hstack(
                         rx.button("Confirm", size="1", on_click=AssistantState.confirm_pending),
                         rx.button(

@@ -19,48 +19,16 @@ SHORTCUTS = (
     ("Esc", "Leave a text box"),
 )
 
-# Inline on purpose: the page's CSP allows inline scripts but not eval.
-_SCRIPT = """
-document.addEventListener('keydown', function (e) {
-  var t = e.target, tag = t && t.tagName;
-  var typing = tag === 'INPUT' || tag === 'TEXTAREA' || (t && t.isContentEditable);
-  if (typing && e.key === 'Escape') { t.blur(); return; }
-  if (typing || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
-  if (document.querySelector('[role=dialog], [role=listbox]')) return;
-  var list = document.querySelector('ul[aria-label="Todos"]');
-  var items = list ? Array.prototype.slice.call(list.children) : [];
-  var current = document.activeElement && document.activeElement.closest
-    ? document.activeElement.closest('ul[aria-label="Todos"] > li') : null;
-  var index = items.indexOf(current);
-  function focusRow(i) {
-    if (!items.length) return;
-    var row = items[Math.max(0, Math.min(items.length - 1, i))];
-    row.setAttribute('tabindex', '-1'); row.focus();
-  }
-  function byId(id) {
-    var el = document.getElementById(id);
-    if (el) { e.preventDefault(); el.focus(); return el; }
-  }
-  function press(selector) {
-    var control = current && current.querySelector(selector);
-    if (control) { e.preventDefault(); control.click(); }
-  }
-  switch (e.key) {
-    case 'n': byId('NEW_TODO'); break;
-    case '/': byId('search'); break;
-    case 'j': e.preventDefault(); focusRow(index + 1); break;
-    case 'k': e.preventDefault(); focusRow(index < 0 ? 0 : index - 1); break;
-    case 'x': press('button[role=checkbox][aria-label^="Complete "]'); break;
-    case 'e': press('button[aria-label^="Edit "]'); break;
-    case 'Delete': press('button[aria-label^="Delete "]'); if (current) focusRow(index); break;
-    case '?': var help = byId('shortcuts-toggle'); if (help) help.click(); break;
-  }
-});
-""".replace("NEW_TODO", NEW_TODO_INPUT_ID)
-
 
 def shortcuts_script() -> rx.Component:
-    return rx.script(_SCRIPT)
+    """assets/js/shortcuts.js (a file: the page's CSP allows no inline script and
+    no eval). Deferred: it only adds a document listener, so it need not block
+    the page; it reads the "New todo" box's id from its data attribute."""
+    return rx.el.script(
+        src="/js/shortcuts.js",
+        defer=True,
+        custom_attrs={"data-new-todo-id": NEW_TODO_INPUT_ID},
+    )
 
 
 def shortcuts_help() -> rx.Component:

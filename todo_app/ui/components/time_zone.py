@@ -4,16 +4,19 @@ import reflex as rx
 
 from todo_app.ui.state.session import TIME_ZONE_COOKIE, TIME_ZONE_STORAGE_KEY
 
-# Inline on purpose: it must run before the app hydrates, which sends cookies.
-# localStorage too, so that a tab whose server state was lost can resend it.
-_SCRIPT = (
-    "try{var tz=Intl.DateTimeFormat().resolvedOptions().timeZone;"
-    "document.cookie='" + TIME_ZONE_COOKIE + "='+encodeURIComponent(tz)"
-    "+';path=/;SameSite=Strict;max-age=31536000';"
-    "localStorage.setItem('" + TIME_ZONE_STORAGE_KEY + "',tz)"
-    "}catch(e){}"
-)
-
 
 def time_zone_script() -> rx.Component:
-    return rx.script(_SCRIPT)
+    """assets/js/time_zone.js, served at /js/time_zone.js (a file, not inline,
+    so the CSP needs no 'unsafe-inline'). A plain <script src> in the head:
+    synchronous and not a module, it runs while the page is parsed, before the
+    app hydrates (which sends the cookie). rx.script would not do: it inserts
+    the tag through react-helmet after hydration, and such a script is async.
+    localStorage too, so that a tab whose server state was lost can resend it.
+    """
+    return rx.el.script(
+        src="/js/time_zone.js",
+        custom_attrs={
+            "data-cookie": TIME_ZONE_COOKIE,
+            "data-storage-key": TIME_ZONE_STORAGE_KEY,
+        },
+    )

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from todo_app.ui.components.account_panel import account_panel
 from todo_app.ui.components.assistant_panel import assistant_panel
 from todo_app.ui.components.bulk_bar import bulk_bar
 from todo_app.ui.components.finder import finder
@@ -68,6 +69,7 @@ def todos_page() -> rx.Component:
         assistant_panel(),
         tag_manager(),
         transfer_panel(),
+        account_panel(),
         header=rx.hstack(
             shortcuts_help(),
             rx.button("Log out", variant="soft", on_click=AuthState.log_out),

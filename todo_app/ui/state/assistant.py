@@ -14,13 +14,12 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
-from todo_app.assistant import groq_chat, tools
-from todo_app.assistant.offline import OfflineAssistant
+from todo_app.assistant import groq_chat, service, tools
 from todo_app.core import conversations, subtasks
 from todo_app.core import todos as todo_service
 from todo_app.core.db import get_engine
@@ -28,7 +27,8 @@ from todo_app.core.due import local_today, make_due
 from todo_app.core.errors import AuthenticationError, DomainError, ValidationError
 from todo_app.core.models import utcnow
 from todo_app.settings import get_settings
-from todo_app.ui.state.guard import DATABASE_DOWN, guarded, in_session
+from todo_app.ui.state.guard import DATABASE_DOWN, guarded
+from todo_app.ui.state.off_loop import in_session
 from todo_app.ui.state.session import SessionMissing
 from todo_app.ui.state.todos import TodoListState, toggled
 
@@ -40,6 +40,7 @@ NEEDS_KEY = (
     "Suggestions need the Groq assistant: set GROQ_API_KEY on the server. "
     "The offline assistant can add, list, complete and delete todos."
 )
+# One per-user limit for asking (Groq or offline, applied in service.answer) and Suggest.
 _rate_limiter = groq_chat.RateLimiter()
 
 
@@ -47,6 +48,16 @@ _rate_limiter = groq_chat.RateLimiter()
 class ChatLine:
     role: str
     text: str
+
+
+def _line(role: str, text: str) -> ChatLine:
+    """A chat line bounded for the page (the stored message is bounded alike)."""
+    return ChatLine(role, service.clip_message(text))
+
+
+def _shown(lines: list[ChatLine]) -> list[ChatLine]:
+    """The page keeps only the last lines: the whole list is resent on every change."""
+    return lines[-service.CHAT_LINES_SHOWN :]
 
 
 @dataclasses.dataclass
@@ -61,8 +72,11 @@ def _groq() -> groq_chat.GroqSettings:
 
 
 class AssistantState(TodoListState):
-    chat: list[ChatLine] = []  # noqa: RUF012
+    chat: list[ChatLine] = []  # noqa: RUF012  (at most service.CHAT_LINES_SHOWN lines)
+    # The Confirm callout: a headline and one line per held change (bounded by
+    # tools.pending_lines); the held calls themselves stay on the server in _pending.
     pending_summary: str = ""
+    pending_lines: list[str] = []  # noqa: RUF012
     offline: bool = True
     thinking: bool = False
     # Suggest: for which todo, what came back, and which parts the user ticks.
@@ -83,13 +97,15 @@ class AssistantState(TodoListState):
         # Not @guarded: TodoListState.load runs first on the page and already
         # reports a bad token or a database error; repeating it would clobber that.
         try:
-            user_id = self._user_id()
-            messages = await in_session(lambda s: conversations.recent(s, user_id))
+            user_id = await self._user_id()
+            messages = await in_session(
+                lambda s: conversations.recent(s, user_id, limit=service.CHAT_LINES_SHOWN)
+            )
         except SessionMissing:
             return await self._recover_session("load_chat", (), {})
         except (AuthenticationError, SQLAlchemyError):
             return
-        self.chat = [ChatLine(role=m.role, text=m.content) for m in messages]
+        self.chat = _shown([_line(m.role, m.content) for m in messages])
         self.offline = not _groq().configured
 
     @rx.event(background=True)
@@ -97,7 +113,7 @@ class AssistantState(TodoListState):
         """Runs in the background so the reply can stream in while the tab stays live."""
         async with self:
             try:
-                user_id = self._user_id()
+                user_id = await self._user_id()
                 text = _question(form_data)
             except SessionMissing:
                 return await self._recover_session("ask", (form_data,), {})
@@ -110,17 +126,15 @@ class AssistantState(TodoListState):
                 return None  # one request at a time per tab
             self.error, self.thinking = "", True
             history = [{"role": line.role, "content": line.text} for line in self.chat[-20:]]
-            self.chat = [*self.chat, ChatLine("user", text), ChatLine("assistant", "…")]
+            self.chat = _shown([*self.chat, _line("user", text), ChatLine("assistant", "…")])
             executor = self._executor(user_id)
         streamed = _Latest()
         pusher = asyncio.create_task(self._push_partial_replies(streamed))
-        failure, reply = "", ""
-        pending: list[tools.PendingAction] = []
+        failure = ""
+        answer = service.Answer("")
         try:
-            reply, pending = await asyncio.to_thread(
-                _answer, user_id, executor, history, text, streamed.set
-            )
-            await in_session(lambda s: _remember(s, user_id, text, reply))
+            answer = await asyncio.to_thread(_answer, executor, history, text, streamed.set)
+            await in_session(lambda s: _remember(s, user_id, text, answer.reply))
         except DomainError as domain_error:
             failure = str(domain_error)
         except SQLAlchemyError:
@@ -136,9 +150,8 @@ class AssistantState(TodoListState):
                 self.error = failure
                 self.chat = self.chat[:-2]  # nothing was said; the question stays to retry
                 return None
-            self.chat = [*self.chat[:-1], ChatLine("assistant", reply)]
-            self._pending = list(pending)
-            self.pending_summary = " ".join(action.summary for action in pending[:1])
+            self.chat = [*self.chat[:-1], _line("assistant", answer.reply)]
+            self._show_pending(answer.pending)
             await self._refresh(user_id)
         return rx.set_value(ASK_INPUT_ID, "")
 
@@ -151,41 +164,49 @@ class AssistantState(TodoListState):
             if partial and partial != shown:
                 shown = partial
                 async with self:
-                    self.chat = [*self.chat[:-1], ChatLine("assistant", partial + " …")]
+                    self.chat = [*self.chat[:-1], _line("assistant", partial + " …")]
+
+    def _show_pending(self, pending: list[tools.PendingAction]) -> None:
+        """Keeps the held calls on the server and shows every one of them (bounded)."""
+        self._pending = list(pending)
+        self.pending_summary = tools.confirm_headline(pending)
+        self.pending_lines = tools.pending_lines(pending)
 
     @rx.event
     @guarded
     async def confirm_pending(self) -> None:
-        user_id = self._user_id()
-        pending, self._pending, self.pending_summary = self._pending, [], ""
+        user_id = await self._user_id()
+        pending = self._pending
+        self._show_pending([])
         results = await asyncio.to_thread(self._executor(user_id).confirm, pending)
-        reply = " ".join(r.summary or r.error for r in results) or "Done."
+        reply = service.clip_message(" ".join(r.summary or r.error for r in results) or "Done.")
         await in_session(lambda s: _remember(s, user_id, None, reply))
-        self.chat = [*self.chat, ChatLine("assistant", reply)]
+        self.chat = _shown([*self.chat, _line("assistant", reply)])
         await self._refresh(user_id)
 
     @rx.event
     @guarded
     async def cancel_pending(self) -> None:
-        user_id = self._user_id()
-        self._pending, self.pending_summary = [], ""
+        user_id = await self._user_id()
+        self._show_pending([])
         reply = "Cancelled: nothing was changed."
         await in_session(lambda s: _remember(s, user_id, None, reply))
-        self.chat = [*self.chat, ChatLine("assistant", reply)]
+        self.chat = _shown([*self.chat, _line("assistant", reply)])
 
     @rx.event
     @guarded
     async def clear_chat(self) -> None:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         await in_session(lambda s: conversations.clear(s, user_id))
-        self.chat, self._pending, self.pending_summary = [], [], ""
+        self.chat = []
+        self._show_pending([])
 
     # --- Suggest ------------------------------------------------------------------------
 
     @rx.event
     @guarded
     async def suggest(self, todo_id: int) -> None:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         settings = _groq()
         if not settings.configured:
             raise ValidationError(NEEDS_KEY)
@@ -222,7 +243,7 @@ class AssistantState(TodoListState):
     @guarded
     async def apply_suggestion(self) -> None:
         """Only what the user ticked changes; nothing else."""
-        user_id, todo_id, accepted = self._user_id(), self.suggest_for, set(self.accepted)
+        user_id, todo_id, accepted = (await self._user_id()), self.suggest_for, set(self.accepted)
         titles = [s.title for s in self.suggested_subtasks if f"s{s.index}" in accepted]
         due_text = self.suggested_due if "due" in accepted else ""
         due = make_due(date.fromisoformat(due_text), None, self._tz()) if due_text else None
@@ -272,30 +293,19 @@ def _question(form_data: dict[str, Any]) -> str:
 
 
 def _answer(
-    user_id: int,
     executor: tools.ToolExecutor,
     history: list[dict[str, Any]],
     text: str,
     on_text: Callable[[str], None],
-) -> tuple[str, list[tools.PendingAction]]:
+) -> service.Answer:
     """Groq when a key is set, else the offline parser; runs on a worker thread."""
-    settings = _groq()
-    if not settings.configured:
-        offline = OfflineAssistant(executor).reply(text)
-        return offline.text, offline.pending
     try:
-        _rate_limiter.check(user_id)
-        outcome = groq_chat.chat(
-            settings, executor, history, text, tools.TOOL_SCHEMAS, on_text=on_text
-        )
+        return service.answer(_groq(), _rate_limiter, executor, history, text, on_text=on_text)
     except groq_chat.AssistantUnavailable as unavailable:
         raise ValidationError(str(unavailable)) from unavailable
-    # The loop returns the executor's own results (typed by a Protocol there).
-    held = cast(list[tools.ToolResult], outcome.tool_results)
-    return outcome.reply, executor.pending_actions([r for r in held if r.needs_confirmation])
 
 
 def _remember(session: Any, user_id: int, question: str | None, reply: str) -> None:
     if question is not None:
-        conversations.append(session, user_id, "user", question)
-    conversations.append(session, user_id, "assistant", reply)
+        conversations.append(session, user_id, "user", service.clip_message(question))
+    conversations.append(session, user_id, "assistant", service.clip_message(reply))

@@ -7,26 +7,33 @@ from typing import Any
 
 import reflex as rx
 
-from todo_app.core import accounts
+from todo_app.api.client_address import client_address
+from todo_app.core import accounts, sessions
 from todo_app.core.errors import AuthenticationError
-from todo_app.core.security import issue_token
-from todo_app.core.throttle import LoginThrottle
+from todo_app.core.security import verify_token
+from todo_app.core.throttle import AuthThrottle
 from todo_app.settings import get_settings
 from todo_app.ui.state.assistant import AssistantState
-from todo_app.ui.state.guard import guarded, in_session
+from todo_app.ui.state.guard import guarded
+from todo_app.ui.state.off_loop import in_session
 from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.todos import TodoListState
 
-_throttle = LoginThrottle()
+# Counts in Redis (shared by the replicas), or in memory without Redis.
+_throttle = AuthThrottle()
 
 
 class AuthState(SessionState):
     busy: bool = False
+    notice: str = ""  # a confirmation shown in the account panel (role=status)
 
     @rx.event
     @guarded
     async def sign_up(self, form_data: dict[str, Any]) -> Any:
         email, password = _credentials(form_data)
+        address = client_address(self.router.headers.raw_headers, self.router.session.client_ip)
+        # Every attempt counts, a taken email too; a refusal is shown by @guarded.
+        await _throttle.sign_up_attempt(address)
         user = await in_session(lambda s: accounts.sign_up(s, email, password))
         return await self._signed_in(user.id)
 
@@ -34,39 +41,101 @@ class AuthState(SessionState):
     @guarded
     async def log_in(self, form_data: dict[str, Any]) -> Any:
         email, password = _credentials(form_data)
+        address = client_address(self.router.headers.raw_headers, self.router.session.client_ip)
+        # Counted before the password is checked; a lock-out refuses without
+        # counting (TooManyAttempts, shown by @guarded as the form's error).
+        await _throttle.log_in_attempt(email, address)
         try:
-            _throttle.check(email)
             user = await in_session(lambda s: accounts.authenticate(s, email, password))
         except AuthenticationError as error:
             # A wrong password is an error on this form, not a session ending.
-            _throttle.failed(email)
             self.error = str(error)
             return None
-        _throttle.succeeded(email)
+        await _throttle.log_in_succeeded(email, address)
         return await self._signed_in(user.id)
 
     @rx.event
     async def log_out(self) -> Any:
         await self._forget_views()
+        session_id = self._session_id()
+        if session_id:
+            # The token itself stays valid until it expires: ending its session
+            # is what makes a copy of it useless.
+            await in_session(lambda s: sessions.end(s, session_id))
         return self._signed_out()
 
     @rx.event
-    def redirect_if_signed_in(self) -> Any:
+    @guarded
+    async def log_out_everywhere(self) -> Any:
+        user_id = await self._user_id()
+        await in_session(lambda s: sessions.end_all(s, user_id))
+        await self._forget_views()
+        return self._signed_out("You were logged out on every device.")
+
+    @rx.event
+    @guarded
+    async def change_password(self, form_data: dict[str, Any]) -> Any:
+        user_id = await self._user_id()
+        current, new = _field(form_data, "current_password"), _field(form_data, "new_password")
+        await self._password_check_attempt(user_id)
+        settings = get_settings()
+
+        def change(s: Any) -> str:
+            accounts.change_password(s, user_id, current, new)
+            # Every other session ended with the old password; this tab goes on.
+            return sessions.log_in(
+                s,
+                user_id,
+                settings.effective_jwt_secret(),
+                timedelta(minutes=settings.jwt_lifetime_minutes),
+            )
+
+        self.token = await in_session(change)
+        self.notice = "Your password was changed. Other devices were logged out."
+
+    @rx.event
+    @guarded
+    async def delete_account(self, form_data: dict[str, Any]) -> Any:
+        user_id = await self._user_id()
+        password = _field(form_data, "delete_password")
+        await self._password_check_attempt(user_id)
+        await in_session(lambda s: accounts.delete_account(s, user_id, password))
+        await self._forget_views()
+        return self._signed_out("Your account and all its data were deleted.")
+
+    @rx.event
+    async def redirect_if_signed_in(self) -> Any:
         try:
-            self._user_id()
+            await self._user_id()
         except AuthenticationError:
             return None
         return rx.redirect("/")
+
+    async def _password_check_attempt(self, user_id: int) -> None:
+        """Checking the current password is a log-in attempt too: a stolen
+        token must not become a way to guess the password."""
+        address = client_address(self.router.headers.raw_headers, self.router.session.client_ip)
+        await _throttle.log_in_attempt(f"user-{user_id}", address)
+
+    def _session_id(self) -> str:
+        try:
+            return verify_token(self.token, get_settings().effective_jwt_secret()).session_id
+        except AuthenticationError:
+            return ""
 
     async def _signed_in(self, user_id: int | None) -> Any:
         assert user_id is not None
         settings = get_settings()
         await self._forget_views()
         self._session_ended = False
-        self.token = issue_token(
-            user_id,
-            settings.effective_jwt_secret(),
-            timedelta(minutes=settings.jwt_lifetime_minutes),
+        self._bind_to_socket()
+        self.token = await in_session(
+            lambda s: sessions.log_in(
+                s,
+                user_id,
+                settings.effective_jwt_secret(),
+                timedelta(minutes=settings.jwt_lifetime_minutes),
+            )
         )
         self.error = ""
         return rx.redirect("/")
@@ -76,6 +145,11 @@ class AuthState(SessionState):
         # conversation) to the other.
         (await self.get_state(TodoListState)).reset()
         (await self.get_state(AssistantState)).reset()
+
+
+def _field(form_data: Any, name: str) -> str:
+    value = form_data.get(name, "") if isinstance(form_data, dict) else ""
+    return value if isinstance(value, str) else ""
 
 
 def _credentials(form_data: dict[str, Any]) -> tuple[str, str]:

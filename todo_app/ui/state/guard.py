@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
-from todo_app.core.db import session_scope
 from todo_app.core.errors import AuthenticationError, DomainError
 from todo_app.ui.state.session import SessionMissing
 
@@ -21,20 +18,6 @@ T = TypeVar("T")
 H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
 
 DATABASE_DOWN = "We could not reach the database. Nothing was changed; please try again shortly."
-
-
-async def in_session(operation: Callable[[Session], T]) -> T:
-    """Run ``operation`` in one transaction on a worker thread.
-
-    A database call made on the event loop would stall every websocket client
-    served by this worker until it returned.
-    """
-
-    def run() -> T:
-        with session_scope() as session:
-            return operation(session)
-
-    return await asyncio.to_thread(run)
 
 
 def guarded(handler: H) -> H:

@@ -20,10 +20,12 @@ from reflex.event import Event, EventSpec, server_side
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 
+from todo_app.core import sessions
 from todo_app.core.due import zone
 from todo_app.core.errors import AuthenticationError, ValidationError
 from todo_app.core.security import verify_token
 from todo_app.settings import get_settings
+from todo_app.ui.state.off_loop import in_session
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +73,40 @@ class SessionState(rx.State):
     # Set when this tab was signed out: an empty token is then an ended
     # session, not a lost one, and nothing is asked of the page.
     _session_ended: bool = False
+    # The socket that presented the token. Reflex keys server state by a client
+    # token that travels in the socket's URL; a new socket reusing a closed
+    # tab's client token finds the old state, token included, but not this.
+    _bound_socket: str = ""
 
-    def _user_id(self) -> int:
-        """The verified user of this tab; raises AuthenticationError otherwise."""
+    async def _user_id(self) -> int:
+        """The verified user of this tab; raises AuthenticationError otherwise.
+
+        The token's signature and expiry, then its login session: ended by a log
+        out (here or everywhere), a password change or the account's deletion.
+        """
         if not self.token:
             if self._session_ended:
                 raise AuthenticationError("Please log in.")
             raise SessionMissing("Please log in.")
-        return verify_token(self.token, get_settings().effective_jwt_secret()).user_id
+        if self._bound_socket != self._socket():
+            # Not presented by this socket: it must send the page's token itself.
+            raise SessionMissing("Please log in.")
+        claims = verify_token(self.token, get_settings().effective_jwt_secret())
+        if not sessions.recent.confirms(claims.session_id, claims.user_id):
+            active = await in_session(
+                lambda s: sessions.is_active(s, claims.session_id, claims.user_id)
+            )
+            if not active:
+                raise AuthenticationError("Your session has ended. Please log in again.")
+            sessions.recent.remember(claims.session_id, claims.user_id)
+        return claims.user_id
+
+    def _socket(self) -> str:
+        return self.router.session.session_id
+
+    def _bind_to_socket(self) -> None:
+        """This socket presented the token itself (hydrate, recovery, log-in)."""
+        self._bound_socket = self._socket()
 
     def _tz(self) -> str:
         """The user's time zone; UTC when the browser sent none or nonsense."""
@@ -134,6 +162,7 @@ class SessionState(rx.State):
         if not valid:
             return self._signed_out(reason) if replays else []
         self.token, self._session_ended = token, False
+        self._bind_to_socket()
         events = [event for replay in replays if (event := self._replay(*replay)) is not None]
         if len(events) < len(replays):
             self.error = RETRY_AFTER_RECOVERY
@@ -175,6 +204,7 @@ class SessionRecovery(Middleware):
             stored = sent.get(token_var) if isinstance(sent, dict) else None
             session = await state.get_state(SessionState)
             session._session_ended = not stored
+            session._bind_to_socket()
             return None
         if not event.name.endswith(".update_vars_internal"):
             return None

@@ -24,7 +24,8 @@ from todo_app.core.errors import ValidationError
 from todo_app.core.models import Priority, utcnow
 from todo_app.core.quickadd import as_fields, parse_quick_add, preview
 from todo_app.core.recurrence import describe
-from todo_app.ui.state.guard import guarded, in_session
+from todo_app.ui.state.guard import guarded
+from todo_app.ui.state.off_loop import in_session
 from todo_app.ui.state.session import SessionState
 
 NEW_TODO_INPUT_ID = "new-todo"
@@ -151,7 +152,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def load(self) -> None:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         query = queries.TodoQuery.from_params(dict(self.router.url.query_parameters))
         self._params = query.to_params()
         self.search = query.search
@@ -239,7 +240,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def add(self, form_data: dict[str, Any]) -> Any:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         tz = self._tz()
         line = _text(form_data, "title")[:2000]
         parsed = parse_quick_add(line, utcnow(), tz)
@@ -261,7 +262,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def toggle(self, todo_id: int, completed: bool) -> Any:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         todo = await in_session(
             lambda s: todo_service.set_completed(s, user_id, todo_id, completed)
         )
@@ -279,7 +280,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def start_edit(self, todo_id: int) -> None:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         items = await in_session(lambda s: subtasks.list_subtasks(s, user_id, todo_id))
         self.subtasks = [SubtaskRow(id=i.id or 0, title=i.title, done=i.done) for i in items]
         self.editing_id = todo_id
@@ -288,14 +289,14 @@ class TodoListState(SessionState):
     @guarded
     async def cancel_edit(self) -> None:
         self.editing_id = 0
-        await self._refresh(self._user_id())  # subtask progress may have changed
+        await self._refresh(await self._user_id())  # subtask progress may have changed
 
     # --- subtasks (of the todo being edited) ---------------------------------------------
 
     @rx.event
     @guarded
     async def add_subtask(self, form_data: dict[str, Any]) -> Any:
-        user_id, todo_id = self._user_id(), self.editing_id
+        user_id, todo_id = (await self._user_id()), self.editing_id
         title = _text(form_data, "subtask")
         await in_session(lambda s: subtasks.add_subtask(s, user_id, todo_id, title))
         await self._load_subtasks(user_id)
@@ -304,14 +305,14 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def toggle_subtask(self, subtask_id: int, done: bool) -> None:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         await in_session(lambda s: subtasks.set_subtask_done(s, user_id, subtask_id, done))
         await self._load_subtasks(user_id)
 
     @rx.event
     @guarded
     async def delete_subtask(self, subtask_id: int) -> None:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         await in_session(lambda s: subtasks.delete_subtask(s, user_id, subtask_id))
         await self._load_subtasks(user_id)
 
@@ -334,7 +335,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def complete_selected(self) -> None:
-        user_id, ids = self._user_id(), list(self.selected_ids)
+        user_id, ids = (await self._user_id()), list(self.selected_ids)
         await in_session(lambda s: bulk.complete_all(s, user_id, ids))
         self.selected_ids = []
         await self._refresh(user_id)
@@ -342,7 +343,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def delete_selected(self) -> Any:
-        user_id, ids = self._user_id(), list(self.selected_ids)
+        user_id, ids = (await self._user_id()), list(self.selected_ids)
         snapshots = await in_session(lambda s: bulk.delete_all(s, user_id, ids))
         self.selected_ids = []
         await self._refresh(user_id)
@@ -352,7 +353,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def tag_selected(self, form_data: dict[str, Any]) -> Any:
-        user_id, ids = self._user_id(), list(self.selected_ids)
+        user_id, ids = (await self._user_id()), list(self.selected_ids)
         name = _text(form_data, "bulk_tag")
         await in_session(lambda s: bulk.tag_all(s, user_id, ids, name))
         self.selected_ids = []
@@ -364,7 +365,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def rename_tag(self, form_data: dict[str, Any]) -> None:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         old, new = _text(form_data, "old_name"), _text(form_data, "new_name")
         await in_session(lambda s: tags.rename_tag(s, user_id, old, new))
         await self._after_tag_change(user_id, old)
@@ -372,7 +373,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def delete_tag(self, name: str) -> None:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         await in_session(lambda s: tags.delete_tag(s, user_id, name))
         await self._after_tag_change(user_id, name)
 
@@ -389,7 +390,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def save_edit(self, form_data: dict[str, Any]) -> None:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         todo_id = self.editing_id
         tz = self._tz()
         due = parse_due(_text(form_data, "due_date"), _text(form_data, "due_time"), tz)
@@ -418,7 +419,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def delete(self, todo_id: int) -> Any:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         snapshot = await in_session(lambda s: todo_service.delete_todo(s, user_id, todo_id))
         await self._refresh(user_id)
         self._offer_undo(f"Deleted “{snapshot.title}”.", {"kind": "delete", "todos": [snapshot]})
@@ -434,7 +435,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def undo(self) -> None:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         payload, self._undo, self.undo_label = self._undo, {}, ""
         if payload.get("kind") == "complete":
             todo_id = payload["id"]

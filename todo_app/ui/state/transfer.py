@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from todo_app.core import transfer
 from todo_app.core.errors import ValidationError
-from todo_app.ui.state.guard import guarded, in_session
+from todo_app.ui.state.guard import guarded
+from todo_app.ui.state.off_loop import in_session
 from todo_app.ui.state.todos import TodoListState
 
 IMPORT_UPLOAD_ID = "import-upload"
@@ -35,14 +36,14 @@ class TransferState(TodoListState):
         if kind not in _EXPORTS:
             raise ValidationError("Please choose JSON or CSV.")
         render, filename, mime_type = _EXPORTS[kind]
-        user_id = self._user_id()
+        user_id = await self._user_id()
         text = await in_session(lambda s: render(s, user_id))
         return rx.download(data=text, filename=filename, mime_type=mime_type)
 
     @rx.event
     @guarded
     async def import_json(self, files: list[rx.UploadFile]) -> Any:
-        user_id = self._user_id()
+        user_id = await self._user_id()
         self.import_problems, self.import_message = [], ""
         if not files:
             raise ValidationError("Please choose a JSON file exported from this app.")

@@ -1,0 +1,22 @@
+"""A browser page on a given app, apart from the parametrised ``page`` fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from playwright.sync_api import Browser, Page
+
+
+@contextmanager
+def page_on(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A context of its own: pytest-playwright computes its context arguments
+    (base_url included) once per session, so a module overriding ``base_url``
+    would leak its URL into every later browser test."""
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()

@@ -1,0 +1,48 @@
+"""/_upload is bounded before its body is read (todo_app/api/upload_limit.py)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from todo_app.api.upload_limit import limit_uploads
+
+bodies_read: list[int] = []
+
+
+async def upload(request: Request) -> PlainTextResponse:
+    bodies_read.append(len(await request.body()))
+    return PlainTextResponse("read")
+
+
+client = TestClient(
+    limit_uploads(Starlette(routes=[Route("/_upload", upload, methods=["POST"])]), max_bytes=1000)
+)
+
+
+def test_a_small_upload_passes() -> None:
+    bodies_read.clear()
+    response = client.post("/_upload", content=b"x" * 1000)
+    assert (response.status_code, response.text, bodies_read) == (200, "read", [1000])
+
+
+def test_a_large_upload_is_refused_unread() -> None:
+    bodies_read.clear()
+    response = client.post("/_upload", content=b"x" * 1001)
+    assert response.status_code == 413
+    assert "too large" in response.text
+    assert bodies_read == []
+
+
+def test_an_upload_without_a_length_is_refused() -> None:
+    bodies_read.clear()
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b"x" * 10
+
+    response = client.post("/_upload", content=chunks())
+    assert response.status_code == 411
+    assert bodies_read == []

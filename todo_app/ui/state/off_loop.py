@@ -1,0 +1,27 @@
+"""Database work from event handlers, on a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from todo_app.core.db import session_scope
+
+T = TypeVar("T")
+
+
+async def in_session(operation: Callable[[Session], T]) -> T:
+    """Run ``operation`` in one transaction on a worker thread.
+
+    A database call made on the event loop would stall every websocket client
+    served by this worker until it returned.
+    """
+
+    def run() -> T:
+        with session_scope() as session:
+            return operation(session)
+
+    return await asyncio.to_thread(run)
