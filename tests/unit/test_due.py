@@ -75,3 +75,13 @@ def test_due_soon_is_within_a_day_and_never_overdue() -> None:
     assert not is_due_soon(later.date, later.at, now, "UTC")
     assert is_due_soon(date(2026, 11, 26), None, now, "UTC")  # date-only, today
     assert not is_due_soon(date(2026, 11, 25), None, now, "UTC")  # overdue instead
+
+
+@pytest.mark.parametrize("name", ["America", "Etc", "America/", "../etc/passwd", "UTC\x00"])
+def test_a_zone_database_folder_or_a_path_is_refused_without_showing_a_path(name: str) -> None:
+    from todo_app.core.due import zone
+    from todo_app.core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        zone(name)
+    assert "/" not in str(caught.value) and "site-packages" not in str(caught.value)

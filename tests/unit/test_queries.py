@@ -142,3 +142,17 @@ def test_rows_carry_tags_progress_and_overdue(session: Session, owner: int) -> N
     meeting, old = page.items
     assert meeting.tags == ["work"] and meeting.overdue and old.overdue
     assert page.total == 2 and not page.has_more
+
+
+def test_control_characters_in_the_url_are_dropped() -> None:
+    """A link with ?q=%00 once broke the list: PostgreSQL refuses NUL in a string."""
+    query = TodoQuery.from_params({"q": "rep\x00ort\x07", "tag": "\x00work"})
+    assert (query.search, query.tag) == ("report", "work")
+
+
+def test_a_search_with_a_nul_byte_runs(session: Session) -> None:
+    owner = accounts.sign_up(session, "nul@example.com", "password-n").id
+    assert owner is not None
+    todos.create_todo(session, owner, "anything")
+    page = find_todos(session, owner, TodoQuery.from_params({"q": "\x00"}), NOW, TZ)
+    assert page.total == 1  # an empty search: everything

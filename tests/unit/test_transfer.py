@@ -432,3 +432,25 @@ def test_another_users_todos_never_appear(session: Session, alice: int, bob: int
     for text in (export_json(session, bob), export_csv(session, bob)):
         assert "Alice" not in text and "private" not in text
     assert _document(export_json(session, 10_000_000))["todos"] == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("time_zone", "America"),  # a folder of the zone database, once an OSError and a 500
+        ("time_zone", "Etc"),
+        ("time_zone", "../../etc/passwd"),
+        ("title", "\ud800 lone surrogate"),
+        ("tags", ["\udfff"]),
+        ("description", "\x00"),
+    ],
+)
+def test_hostile_values_are_refused_with_a_sentence(
+    session: Session, alice: int, field: str, value: object
+) -> None:
+    entry: dict[str, object] = {"title": "Fine title", field: value}
+    document = json.dumps({"format": "todo-app", "version": 1, "todos": [entry]})
+    with pytest.raises(ImportRejected) as caught:
+        import_json(session, alice, document)
+    assert "/" not in str(caught.value).replace("../../etc/passwd", "")  # no filesystem path
+    assert session.exec(select(Todo).where(Todo.owner_id == alice)).all() == []

@@ -20,8 +20,10 @@ def zone(name: object) -> ZoneInfo:
         raise ValidationError("The time zone is not valid.")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValidationError(f"“{name}” is not a time zone we know.") from error
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
+        # OSError: a folder of the zone database ("America", "Etc") is no zone;
+        # the message would show a filesystem path, so it is not passed on.
+        raise ValidationError("That is not a time zone we know.") from error
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,10 @@ class Sort(StrEnum):
 _PRIORITY_NAMES = {p.name.lower(): p for p in Priority}
 
 
+def _printable(value: str) -> str:
+    return "".join(ch for ch in value if ch.isprintable() or ch == " ")
+
+
 @dataclass(frozen=True, slots=True)
 class TodoQuery:
     search: str = ""
@@ -67,7 +71,9 @@ class TodoQuery:
     def from_params(cls, params: Mapping[str, Any]) -> TodoQuery:
         def text(name: str) -> str:
             value = params.get(name, "")
-            return value.strip() if isinstance(value, str) else ""
+            # Control characters (a NUL from "?q=%00") can never match a todo
+            # and PostgreSQL refuses NUL in a string: drop them.
+            return _printable(value).strip() if isinstance(value, str) else ""
 
         def choice(name: str, enum: type[StrEnum], default: StrEnum) -> Any:
             try:
