@@ -9,6 +9,7 @@ from todo_app.api.origins import origin_check
 from todo_app.api.upload_limit import limit_uploads
 from todo_app.core.db import migrate
 from todo_app.settings import get_settings
+from todo_app.ui.backend_errors import show_backend_exception
 from todo_app.ui.components.reminders import reminders_script
 from todo_app.ui.components.shortcuts import shortcuts_script
 from todo_app.ui.components.tag_picker import tag_picker_script
@@ -16,6 +17,7 @@ from todo_app.ui.components.time_zone import time_zone_script
 from todo_app.ui.frontend_errors import log_frontend_exception
 from todo_app.ui.pages.auth import login_page, signup_page
 from todo_app.ui.pages.todos import todos_page
+from todo_app.ui.payloads import PayloadCheck
 from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.session import SessionRecovery
@@ -34,6 +36,7 @@ app = rx.App(
     api_transformer=[health_routes(), limit_uploads],
     # One short, escaped line per browser report, rate-limited per process.
     frontend_exception_handler=log_frontend_exception,
+    backend_exception_handler=show_backend_exception,
     head_components=[
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         time_zone_script(),
@@ -48,6 +51,7 @@ app.add_page(
 app.add_page(login_page, route="/login", title="Log in", on_load=AuthState.redirect_if_signed_in)
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=AuthState.redirect_if_signed_in)
 app.register_lifespan_task(migrate_on_start)
+app.add_middleware(PayloadCheck())
 app.add_middleware(SessionRecovery())
 
 if app.sio is not None:

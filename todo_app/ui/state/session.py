@@ -37,6 +37,7 @@ TIME_ZONE_STORAGE_KEY = "todo_tz"
 # A tab replays at most this many events after recovering its session.
 MAX_PENDING_REPLAYS = 4
 RETRY_AFTER_RECOVERY = "Your session was restored. Please try that again."
+UNEXPECTED_ERROR = "Something went wrong on our side. Please try again."
 
 
 def _sync_local_storage(key: str, state_keys: list[str]) -> None:
@@ -184,6 +185,11 @@ class SessionState(rx.State):
     @rx.event
     def clear_error(self) -> None:
         self.error = ""
+
+    @rx.event
+    def show_unexpected_error(self) -> None:
+        """Sent by the backend exception handler: a sentence, never a traceback."""
+        self.error = UNEXPECTED_ERROR
 
 
 class SessionRecovery(Middleware):

@@ -1,0 +1,123 @@
+"""Random payloads to every handler of the app, over the websocket, as a hostile
+client would send them: no handler may fail with an unhandled exception.
+
+Runs against the process rehearsal (two backends, Redis, nginx). A payload that
+does not fit a handler's signature is refused before it runs (ui/payloads.py);
+one that fits but makes no sense must be turned into a sentence by the handler.
+An unhandled exception would show UNEXPECTED_ERROR and log "unhandled ...".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.support.reflex_client import ReflexClient, delta_value
+from tests.support.rehearsal import Rehearsal
+from todo_app.core import accounts, sessions
+from todo_app.core.db import build_engine, session_scope
+from todo_app.ui.state.assistant import AssistantState
+from todo_app.ui.state.auth import AuthState
+from todo_app.ui.state.session import UNEXPECTED_ERROR, SessionState
+from todo_app.ui.state.todos import TodoListState
+from todo_app.ui.state.transfer import TransferState
+
+# Ending the session would only make every later event a log-in prompt.
+NOT_FUZZED = {"log_out", "log_out_everywhere", "delete_account", "show_unexpected_error"}
+STATES: list[Any] = [SessionState, AuthState, TodoListState, AssistantState, TransferState]
+HANDLERS = sorted(
+    {
+        (state, name)
+        for state in STATES
+        for name in state.event_handlers
+        if name not in NOT_FUZZED and not name.startswith("set_") and name != "setvar"
+    },
+    key=lambda pair: (pair[0].get_full_name(), pair[1]),
+)
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=40),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+names = st.sampled_from(
+    ["todo_id", "completed", "form_data", "value", "name", "text", "kind", "chosen", "key", "x"]
+)
+payloads = st.dictionaries(names, json_values, max_size=3)
+
+
+class Fuzzer:
+    """One socket for all examples, on one event loop of its own (the socket
+    is bound to the loop it connected on)."""
+
+    def __init__(self, rehearsal: Rehearsal, token: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.client = ReflexClient(rehearsal.url, token)
+        self.loop.run_until_complete(self.client.connect())
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.client.close())
+        self.loop.close()
+
+    def send(self, state: Any, handler: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        async def go() -> list[dict[str, Any]]:
+            await self.client.sio.emit(
+                "event",
+                {
+                    "name": f"{state.get_full_name()}.{handler}",
+                    "payload": payload,
+                    "router_data": {"pathname": "/", "asPath": "/"},
+                },
+                namespace="/_event",
+            )
+            return await self.client.drain(first_seconds=5, quiet_seconds=0.2)
+
+        return self.loop.run_until_complete(go())
+
+
+@pytest.fixture(scope="module")
+def fuzzer(rehearsal: Rehearsal) -> Iterator[Fuzzer]:
+    engine = build_engine(rehearsal.database_url)
+    with session_scope(engine) as session:
+        user = accounts.sign_up(session, f"fuzz-{uuid.uuid4().hex[:8]}@example.com", "password!")
+        assert user.id is not None
+        token = sessions.log_in(session, user.id, rehearsal.jwt_secret, timedelta(minutes=30))
+    engine.dispose()
+    fuzzer = Fuzzer(rehearsal, token)
+    yield fuzzer
+    fuzzer.close()
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(target=st.sampled_from(HANDLERS), payload=payloads)
+def test_no_payload_makes_a_handler_fail(
+    fuzzer: Fuzzer, target: tuple[Any, str], payload: dict[str, Any]
+) -> None:
+    state, handler = target
+    replies = fuzzer.send(state, handler, payload)
+    assert delta_value(replies, SessionState, "error") != UNEXPECTED_ERROR, (handler, payload)
+    assert "/_event" in fuzzer.client.sio.namespaces, "the server closed the socket"
+
+
+def test_the_backends_logged_no_unhandled_exception(fuzzer: Fuzzer, rehearsal: Rehearsal) -> None:
+    """After the fuzzing above (same module, runs after it)."""
+    logs = "".join(path.read_text(errors="replace") for path in rehearsal.workdir.glob("*.log"))
+    assert "unhandled" not in logs, logs[-3000:]
+    assert "Traceback" not in logs, logs[-3000:]
