@@ -232,7 +232,14 @@ class AssistantState(TodoListState):
 
     @rx.event
     def accept(self, key: str, chosen: bool) -> None:
-        if isinstance(key, str):
+        # Only the choices of the suggestion on screen (one the signed-in user
+        # asked for): a crafted event cannot grow this list.
+        offered = {f"s{i}" for i in range(len(self.suggested_subtasks))}
+        if self.suggested_priority:
+            offered.add("priority")
+        if self.suggested_due:
+            offered.add("due")
+        if self.suggest_for and key in offered:
             self.accepted = toggled(self.accepted, key, chosen)
 
     @rx.event

@@ -325,7 +325,9 @@ class TodoListState(SessionState):
 
     @rx.event
     def select(self, todo_id: int, chosen: bool) -> None:
-        if isinstance(todo_id, int):
+        # Only rows on screen (at most the window's 200): a crafted event
+        # cannot grow the selection.
+        if any(row.id == todo_id for row in self.todos):
             self.selected_ids = toggled(self.selected_ids, todo_id, chosen)
 
     @rx.event
