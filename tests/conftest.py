@@ -1,15 +1,14 @@
-"""Fixtures shared by every layer of the suite."""
+"""Fixtures shared by every layer of the suite. The browser's own settings are
+in tests/support/browser.py (a plugin, so that they apply wherever a test asks
+for a page)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
-from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
@@ -20,6 +19,8 @@ from tests.support.fake_groq import FakeGroq, fake_groq
 from tests.support.live_app import LiveApp, free_port, reflex_dev_app
 from tests.support.rehearsal import Rehearsal
 from todo_app.core.db import build_engine, migrate, session_scope
+
+pytest_plugins = ["tests.support.browser"]
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -51,41 +52,6 @@ def db(engine: Engine) -> Iterator[Engine]:
 def session(db: Engine) -> Iterator[Session]:
     with session_scope(db) as db_session:
         yield db_session
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_executable() -> str | None:
-    """An explicit choice first, then Debian's Chromium; None uses Playwright's own."""
-    chosen = os.environ.get("CHROMIUM_EXECUTABLE")
-    if chosen:
-        return chosen
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
-    executable = chromium_executable()
-    if executable:
-        args["executable_path"] = executable
-    return args
-
-
-@pytest.fixture
-def page(page: Page) -> Page:
-    # Generous: a reconnect after a lost backend takes a few seconds by design.
-    page.set_default_timeout(15_000)
-    expect.set_options(timeout=15_000)
-    return page
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
