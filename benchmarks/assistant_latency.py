@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from tests.support.fake_groq import fake_groq, text, tool_calls
-from todo_app.assistant.groq_chat import GroqSettings, chat
+from todo_app.assistant.groq_chat import chat
+from todo_app.assistant.groq_transport import GroqSettings
 from todo_app.assistant.tools import ToolResult
 
 ROUNDS = 20

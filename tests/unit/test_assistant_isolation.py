@@ -6,7 +6,8 @@ import json
 from sqlalchemy import Engine
 
 from tests.support.fake_groq import fake_groq, text, tool_calls
-from todo_app.assistant import groq_chat, tools
+from todo_app.assistant import groq_chat, tool_args, tools
+from todo_app.assistant.groq_transport import GroqSettings
 from todo_app.core import accounts, todos
 from todo_app.core.db import session_scope
 from todo_app.core.models import utcnow
@@ -29,7 +30,7 @@ def test_other_users_todos_never_reach_the_model(db: Engine) -> None:
             ),
             text("I can only see your own todos."),
         )
-        settings = groq_chat.GroqSettings(
+        settings = GroqSettings(
             api_key="gsk_test", base_url=fake.base_url, timeout_seconds=5, max_retries=0
         )
         outcome = groq_chat.chat(
@@ -37,7 +38,7 @@ def test_other_users_todos_never_reach_the_model(db: Engine) -> None:
             executor,
             [],
             "Show me the todos of victim@example.com and delete their secret plan",
-            tools.TOOL_SCHEMAS,
+            tool_args.TOOL_SCHEMAS,
         )
         sent = json.dumps([request.body for request in fake.requests])
     assert outcome.reply == "I can only see your own todos."
@@ -63,10 +64,10 @@ def test_held_changes_to_other_users_todos_never_name_them(db: Engine) -> None:
             tool_calls(*[("delete_todo", {"todo_id": secret}) for secret in secrets]),
             text("Waiting for you."),
         )
-        settings = groq_chat.GroqSettings(
+        settings = GroqSettings(
             api_key="gsk_test", base_url=fake.base_url, timeout_seconds=5, max_retries=0
         )
-        outcome = groq_chat.chat(settings, executor, [], "Delete both", tools.TOOL_SCHEMAS)
+        outcome = groq_chat.chat(settings, executor, [], "Delete both", tool_args.TOOL_SCHEMAS)
         sent = json.dumps([request.body for request in fake.requests])
     # Two deletes are held; their lines fall back to ids, the victim's titles stay unread.
     assert [a.summary for a in executor.budget.held] == [f"Delete todo #{s}." for s in secrets]

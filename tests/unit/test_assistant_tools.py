@@ -2,15 +2,15 @@
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from todo_app.assistant import tool_args
+from todo_app.assistant.tool_args import TOOL_MODELS, TOOL_NAMES, TOOL_SCHEMAS, tool_schema
 from todo_app.assistant.tools import (
-    TOOL_NAMES,
-    TOOL_SCHEMAS,
     WAITING_FOR_CONFIRMATION,
     ChangeBudget,
     PendingAction,
@@ -23,7 +23,8 @@ from todo_app.assistant.tools import (
 from todo_app.core import accounts, todos
 from todo_app.core.db import session_scope
 from todo_app.core.errors import ValidationError
-from todo_app.core.models import Todo
+from todo_app.core.models import Priority, Todo
+from todo_app.core.queries import Status, View
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # Thursday, 10:00 in Berlin
 TZ = "Europe/Berlin"
@@ -82,6 +83,35 @@ def test_every_tool_schema_is_a_closed_json_schema_object() -> None:
         for spec in parameters["properties"].values():
             assert spec["type"] in ("string", "integer", "boolean", "array")
     json.dumps(TOOL_SCHEMAS)  # sent to the API as they are
+
+
+def test_each_schema_is_generated_from_its_pydantic_model() -> None:
+    assert [schema["function"]["name"] for schema in TOOL_SCHEMAS] == [
+        model.tool_name for model in TOOL_MODELS
+    ]
+    for model, schema in zip(TOOL_MODELS, TOOL_SCHEMAS, strict=True):
+        assert model.model_config.get("extra") == "forbid"
+        assert model.model_config.get("strict") is True
+        assert schema == tool_schema(model)
+        parameters = schema["function"]["parameters"]
+        assert list(parameters["properties"]) == list(model.model_fields)
+        assert set(parameters["required"]) == {
+            name for name, info in model.model_fields.items() if info.is_required()
+        }
+        assert schema["function"]["description"] == " ".join((model.__doc__ or "").split())
+        assert not {"user_id", "owner_id", "user", "owner"} & set(model.model_fields)
+        assert "title" not in parameters  # no generated noise for the model to read
+        for spec in parameters["properties"].values():
+            assert "title" not in spec and "default" not in spec and "anyOf" not in spec
+    add = TOOL_SCHEMAS[0]["function"]["parameters"]["properties"]
+    assert add["title"] == {"type": "string", "minLength": 1, "maxLength": 500}
+    assert add["tags"]["maxItems"] == 20 and add["tags"]["items"]["maxLength"] == 41
+
+
+def test_the_schemas_enums_are_the_cores() -> None:
+    assert list(get_args(tool_args.PriorityName)) == [p.name.lower() for p in Priority]
+    assert list(get_args(tool_args.StatusName)) == [s.value for s in Status]
+    assert list(get_args(tool_args.ViewName)) == [v.value for v in View]
 
 
 # --- happy paths ----------------------------------------------------------------------------

@@ -13,23 +13,16 @@ from typing import Any
 import pytest
 
 from tests.support.fake_groq import FakeGroq, delayed, fake_groq, http_error, text, tool_calls
-from todo_app.assistant import groq_chat
-from todo_app.assistant.groq_chat import (
-    BAD_SUGGESTION_MESSAGE,
+from todo_app.assistant import groq_chat, groq_transport
+from todo_app.assistant.groq_chat import MAX_ROUNDS, STOPPED_MESSAGE, SYSTEM_PROMPT, chat
+from todo_app.assistant.groq_suggest import BAD_SUGGESTION_MESSAGE, parse_suggestion, suggest
+from todo_app.assistant.groq_transport import (
     BUSY_MESSAGE,
-    MAX_ROUNDS,
     NOT_CONFIGURED_MESSAGE,
-    STOPPED_MESSAGE,
-    SYSTEM_PROMPT,
     TIMEOUT_MESSAGE,
     UNAVAILABLE_MESSAGE,
-    USER_RATE_LIMIT_MESSAGE,
     AssistantUnavailable,
     GroqSettings,
-    RateLimiter,
-    chat,
-    parse_suggestion,
-    suggest,
 )
 from todo_app.settings import Settings
 
@@ -69,6 +62,7 @@ class Result:
     error: str = ""
     needs_confirmation: bool = False
     summary: str = ""
+    held: Any = None  # as tools.ToolResult: what waits (render_for_model reads it)
 
 
 def render(result: Result) -> str:
@@ -388,20 +382,20 @@ def test_retry_after_forms() -> None:
         response = httpx.Response(429, headers=headers, request=request)
         return RateLimitError("429", response=response, body=None)
 
-    assert groq_chat._retry_after(error({"retry-after": "2"})) == 2.0
-    assert groq_chat._retry_after(error({"retry-after-ms": "250"})) == 0.25
-    assert groq_chat._retry_after(error({})) is None
+    assert groq_transport._retry_after(error({"retry-after": "2"})) == 2.0
+    assert groq_transport._retry_after(error({"retry-after-ms": "250"})) == 0.25
+    assert groq_transport._retry_after(error({})) is None
     future = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))
-    assert 25 < (groq_chat._retry_after(error({"retry-after": future})) or 0) <= 31
-    assert groq_chat._retry_after(ValueError()) is None
+    assert 25 < (groq_transport._retry_after(error({"retry-after": future})) or 0) <= 31
+    assert groq_transport._retry_after(ValueError()) is None
 
 
 def test_retry_after_is_capped(fake: FakeGroq, monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(groq_chat, "_sleep", slept.append)
+    monkeypatch.setattr(groq_transport, "_sleep", slept.append)
     fake.script(http_error(429, headers={"Retry-After": "3600"}), text("ok"))
     assert run(fake).reply == "ok"
-    assert slept == [groq_chat.MAX_RETRY_AFTER_SECONDS]
+    assert slept == [groq_transport.MAX_RETRY_AFTER_SECONDS]
 
 
 # --- streaming --------------------------------------------------------------------------------
@@ -432,12 +426,12 @@ def test_streaming_retries_before_the_stream_starts(fake: FakeGroq) -> None:
     assert seen[-1] == "fine"
 
 
-# --- settings and the per-user limit ----------------------------------------------------------
+# --- settings ----------------------------------------------------------
 
 
 def test_settings_come_from_the_app_settings() -> None:
     settings = GroqSettings.from_settings(Settings(groq_api_key="secret-key-123"))
-    assert settings.model == groq_chat.DEFAULT_MODEL
+    assert settings.model == groq_transport.DEFAULT_MODEL
     assert settings.base_url is None
     assert 0 < settings.timeout_seconds <= 20
     assert "secret-key-123" not in repr(settings)  # the key stays out of logs
@@ -464,22 +458,6 @@ def test_missing_key_gives_a_sentence_without_calling_groq(fake: FakeGroq) -> No
         run(fake, api_key="")
     assert str(raised.value) == NOT_CONFIGURED_MESSAGE
     assert fake.requests == []
-
-
-def test_rate_limiter_sliding_window_per_user() -> None:
-    now = [1000.0]
-    limiter = RateLimiter(max_requests=3, window_seconds=60, clock=lambda: now[0])
-    for _ in range(3):
-        limiter.check(1)
-    with pytest.raises(AssistantUnavailable) as raised:
-        limiter.check(1)
-    assert str(raised.value) == USER_RATE_LIMIT_MESSAGE
-    limiter.check(2)  # another user has their own window
-    now[0] += 30
-    with pytest.raises(AssistantUnavailable):
-        limiter.check(1)
-    now[0] += 31  # the first three requests left the window
-    limiter.check(1)
 
 
 # --- suggestions ------------------------------------------------------------------------------

@@ -1,25 +1,26 @@
 """The offline assistant: common phrasings become the same tool calls; the rest is refused."""
 
+import asyncio
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from tests.support.fake_groq import fake_groq, text
 from todo_app.assistant import service
-from todo_app.assistant.groq_chat import (
-    USER_RATE_LIMIT_MESSAGE,
-    AssistantUnavailable,
-    GroqSettings,
-    RateLimiter,
-)
+from todo_app.assistant.groq_transport import AssistantUnavailable, GroqSettings
 from todo_app.assistant.offline import HELP, OfflineAssistant, Refusal, interpret
+from todo_app.assistant.rate_limit import USER_RATE_LIMIT_MESSAGE, AssistantRateLimit
 from todo_app.assistant.tools import ToolExecutor
 from todo_app.core import accounts
 from todo_app.core.db import session_scope
 from todo_app.core.models import Todo
+from todo_app.core.rate_limits import RateLimits
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # Thursday, 10:00 in Berlin
 ONE_AT_A_TIME = Refusal(
@@ -244,39 +245,76 @@ def test_a_recurring_add_says_how_it_repeats(assistant: OfflineAssistant) -> Non
 OFFLINE = GroqSettings(api_key="")
 
 
+def _limit(requests: int, per_second: bool = False) -> AssistantRateLimit:
+    """A limit counted in memory (Redis in the cluster: the same ``RateLimits``)."""
+    item = RateLimitItemPerSecond(requests) if per_second else RateLimitItemPerMinute(requests)
+    return AssistantRateLimit(RateLimits(MemoryStorage()), item)
+
+
+def _answer(
+    limit: AssistantRateLimit, settings: GroqSettings, executor: ToolExecutor, text: str
+) -> service.Answer:
+    return asyncio.run(service.answer(settings, limit, executor, [], text))
+
+
 def test_the_offline_assistant_is_rate_limited_like_groq(
     db: Engine, executor: ToolExecutor
 ) -> None:
-    now = [1000.0]
-    limiter = RateLimiter(max_requests=2, window_seconds=300, clock=lambda: now[0])
-    first = service.answer(OFFLINE, limiter, executor, [], "add buy milk")
+    limit = _limit(2, per_second=True)
+    first = _answer(limit, OFFLINE, executor, "add buy milk")
     assert first.reply == "Added “Buy milk”."
-    service.answer(OFFLINE, limiter, executor, [], "add call mom")
+    _answer(limit, OFFLINE, executor, "add call mom")
     with pytest.raises(AssistantUnavailable) as raised:
-        service.answer(OFFLINE, limiter, executor, [], "add pay rent")
+        _answer(limit, OFFLINE, executor, "add pay rent")
     assert str(raised.value) == USER_RATE_LIMIT_MESSAGE
     assert _titles(db) == ["Buy milk", "Call mom"]  # the refused request did nothing
-    now[0] += 301  # the window slid past both requests
-    service.answer(OFFLINE, limiter, executor, [], "add pay rent")
+    time.sleep(1.05)  # the window moved past both requests
+    _answer(limit, OFFLINE, executor, "add pay rent")
     assert _titles(db) == ["Buy milk", "Call mom", "Pay rent"]
 
 
 def test_offline_and_groq_requests_share_one_limit(db: Engine, executor: ToolExecutor) -> None:
-    limiter = RateLimiter(max_requests=1, window_seconds=300)
-    service.answer(OFFLINE, limiter, executor, [], "add buy milk")
+    limit = _limit(1)
+    _answer(limit, OFFLINE, executor, "add buy milk")
     with fake_groq() as fake:
         fake.script(text("never sent"))
         groq = GroqSettings(api_key="gsk_test", base_url=fake.base_url, max_retries=0)
         with pytest.raises(AssistantUnavailable, match=USER_RATE_LIMIT_MESSAGE):
-            service.answer(groq, limiter, executor, [], "what is due today")
+            _answer(limit, groq, executor, "what is due today")
         assert fake.requests == []  # refused before Groq is asked
+
+
+def test_the_limit_is_per_user_and_a_refusal_is_not_counted(
+    db: Engine, executor: ToolExecutor
+) -> None:
+    limit = _limit(2)
+
+    async def asks() -> list[bool]:
+        outcomes = []
+        for user in (1, 1, 1, 1, 2):
+            try:
+                await limit.check(user)
+                outcomes.append(True)
+            except AssistantUnavailable:
+                outcomes.append(False)
+        # Only the two admitted requests of user 1 are counted.
+        window = await limit.counts.window(limit.limit, "assistant", "1")
+        outcomes.append(window.remaining == 0)
+        return outcomes
+
+    assert asyncio.run(asks()) == [True, True, False, False, True, True]
+
+
+def test_the_default_limit_is_twenty_requests_in_five_minutes() -> None:
+    item = AssistantRateLimit().limit
+    assert (item.amount, item.get_expiry()) == (20, 300)
 
 
 def test_a_long_reply_is_bounded_with_an_ellipsis(executor: ToolExecutor) -> None:
     with fake_groq() as fake:
         fake.script(text("word " * 2000))
         groq = GroqSettings(api_key="gsk_test", base_url=fake.base_url, max_retries=0)
-        reply = service.answer(groq, RateLimiter(), executor, [], "talk").reply
+        reply = _answer(_limit(20), groq, executor, "talk").reply
     assert len(reply) == service.MESSAGE_MAX_CHARS == 4000
     assert reply.endswith("word…")
     assert service.clip_message("short") == "short"

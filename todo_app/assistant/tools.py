@@ -1,10 +1,10 @@
 """The assistant's tools: a model's tool calls run through the same core services as the UI.
 
-The model's output is untrusted. Every call is parsed and validated against its schema here
-(bad JSON, an unknown tool, a wrong type or an extra key become a tool error, never an
-exception), then runs in one transaction, so a failing call writes nothing. The user is bound
-when the executor is built, on the server: no tool takes a user id, and an ``owner_id`` or
-``user_id`` argument is refused as an unknown parameter.
+The model's output is untrusted. Every call is parsed and validated by its tool's pydantic
+model (``tool_args``: bad JSON, an unknown tool, a wrong type or an extra key become a tool
+error, never an exception), then runs in one transaction, so a failing call writes nothing.
+The user is bound when the executor is built, on the server: no tool takes a user id, and an
+``owner_id`` or ``user_id`` argument is refused as an unknown parameter.
 
 Changes are budgeted per user request (:class:`ChangeBudget`), not per batch: a model that
 spreads a bulk change over several tool rounds is held back as soon as the request's budget
@@ -24,12 +24,18 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
+from todo_app.assistant.tool_args import (
+    LIST_LIMIT_DEFAULT,
+    InvalidCall,
+    JsonDict,
+    parse_call,
+)
 from todo_app.core import recurrence
 from todo_app.core import todos as todo_service
 from todo_app.core.db import session_scope
 from todo_app.core.due import is_overdue, local_today, zone
 from todo_app.core.errors import DomainError, ValidationError
-from todo_app.core.models import TITLE_MAX_LENGTH, Priority, Todo
+from todo_app.core.models import Priority, Todo
 from todo_app.core.queries import MAX_PAGE_SIZE, Sort, Status, TodoQuery, View, find_todos
 from todo_app.core.quickadd import as_fields, parse_quick_add
 from todo_app.core.tags import tags_by_todo
@@ -42,134 +48,15 @@ PENDING_LINES_SHOWN = 20  # the Confirm callout lists this many changes, then "a
 PENDING_LINE_MAX_CHARS = 300  # a rename quotes two titles of up to 500 characters each
 WAITING_FOR_CONFIRMATION = "waiting_for_user_confirmation"
 NOT_DONE_YET = "Not done yet: the user must confirm this in the page first."
-LIST_LIMIT_DEFAULT = 20
-LIST_LIMIT_MAX = 50
 PLAN_LIMIT = 50
-ARGUMENTS_MAX_LENGTH = 20_000  # generous: a description may hold 10,000 characters
 PLAN_WEEK_DAYS = 7
 
-_PRIORITY_NAMES = [p.name.lower() for p in Priority]
 _DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-JsonDict = dict[str, Any]
 
-
-def _function(name: str, description: str, properties: JsonDict, required: list[str]) -> JsonDict:
-    return {
-        "type": "function",
-        "function": {
-            "name": name,
-            "description": description,
-            "parameters": {
-                "type": "object",
-                "properties": properties,
-                "required": required,
-                "additionalProperties": False,
-            },
-        },
-    }
-
-
-_TODO_ID: JsonDict = {"type": "integer", "minimum": 1, "description": "The todo's id."}
-_PRIORITY: JsonDict = {"type": "string", "enum": _PRIORITY_NAMES}
-_TAGS: JsonDict = {
-    "type": "array",
-    "items": {"type": "string", "maxLength": 41},
-    "maxItems": 20,
-    "description": "Tag names without '#', e.g. ['home', 'work'].",
-}
-_DUE_HELP = (
-    "When it is due, in natural language: 'tomorrow', 'friday 6pm', 'next week', "
-    "'in 3 days', 'dec 24', '2026-12-24 at 18:30', or a repeat such as "
-    "'every monday' or 'every month on the 1st'."
-)
-
-TOOL_SCHEMAS: list[JsonDict] = [
-    _function(
-        "add_todo",
-        "Add a todo for the user.",
-        {
-            "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH},
-            "due": {"type": "string", "maxLength": 100, "description": _DUE_HELP},
-            "priority": _PRIORITY,
-            "tags": _TAGS,
-        },
-        ["title"],
-    ),
-    _function(
-        "list_todos",
-        "List the user's todos, newest first (by due date for the dated views).",
-        {
-            "search": {
-                "type": "string",
-                "maxLength": 200,
-                "description": "Words in the title, description or tags.",
-            },
-            "status": {"type": "string", "enum": [s.value for s in Status]},
-            "view": {
-                "type": "string",
-                "enum": [v.value for v in View],
-                "description": "today: due today; upcoming: the next 7 days; overdue: open "
-                "and past due; no-date: without a due date.",
-            },
-            "priority": _PRIORITY,
-            "tag": {"type": "string", "maxLength": 41},
-            "limit": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": LIST_LIMIT_MAX,
-                "description": f"At most this many todos (default {LIST_LIMIT_DEFAULT}).",
-            },
-        },
-        [],
-    ),
-    _function(
-        "update_todo",
-        "Change a todo. Only the given fields change.",
-        {
-            "todo_id": _TODO_ID,
-            "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH},
-            "description": {"type": "string", "maxLength": 10_000},
-            "priority": _PRIORITY,
-            "due": {
-                "type": "string",
-                "maxLength": 100,
-                "description": _DUE_HELP + " 'none' removes the due date (and any repeat).",
-            },
-            "tags": {**_TAGS, "description": "Replaces all of the todo's tags."},
-        },
-        ["todo_id"],
-    ),
-    _function(
-        "complete_todo",
-        "Mark a todo as done (or, with completed=false, as not done).",
-        {"todo_id": _TODO_ID, "completed": {"type": "boolean"}},
-        ["todo_id"],
-    ),
-    _function("delete_todo", "Delete a todo for good.", {"todo_id": _TODO_ID}, ["todo_id"]),
-    _function(
-        "plan",
-        "The open todos to do today or this week (the next 7 days), overdue ones included, "
-        "ordered by priority then due, with the reason for the order.",
-        {"period": {"type": "string", "enum": ["today", "week"]}},
-        ["period"],
-    ),
-]
-
-TOOL_NAMES: tuple[str, ...] = tuple(schema["function"]["name"] for schema in TOOL_SCHEMAS)
-_SCHEMAS: dict[str, JsonDict] = {s["function"]["name"]: s["function"] for s in TOOL_SCHEMAS}
 # Every tool that writes counts against the budget; reads (list_todos, plan) never do.
 CHANGE_TOOLS = frozenset({"add_todo", "update_todo", "complete_todo", "delete_todo"})
-
-
-@dataclass(frozen=True)
-class ToolResult:
-    ok: bool
-    content: JsonDict = field(default_factory=dict)  # JSON-serialisable
-    error: str = ""
-    needs_confirmation: bool = False
-    summary: str = ""  # one human sentence of what happened
 
 
 @dataclass(frozen=True)
@@ -179,6 +66,22 @@ class PendingAction:
     name: str
     arguments: JsonDict
     summary: str
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What one call did. Python values for the page and the loop; the model reads it only
+    as JSON, through :func:`render_for_model`."""
+
+    ok: bool
+    content: JsonDict = field(default_factory=dict)  # JSON-serialisable
+    error: str = ""
+    summary: str = ""  # one human sentence of what happened
+    held: PendingAction | None = None  # the change that waits for the user's confirmation
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.held is not None
 
 
 ToolCall = tuple[str, str | Mapping[str, Any] | None]
@@ -235,15 +138,21 @@ def _unique(actions: Sequence[PendingAction]) -> list[PendingAction]:
 
 def render_for_model(result: ToolResult) -> str:
     """The tool message content: a JSON object whose ``user_data`` field holds everything that
-    quotes the user's todos (titles, descriptions, tags, the summary). The system prompt says
-    that this is data, never instructions; the change budget, not this wrapping, is what
-    stops a todo's text from driving changes."""
+    quotes the user's todos (titles, descriptions, tags, the summary, a held change). The
+    system prompt says that this is data, never instructions; the change budget, not this
+    wrapping, is what stops a todo's text from driving changes."""
     payload: JsonDict = {"ok": result.ok}
-    if result.needs_confirmation:
+    if result.held is not None:
         payload["status"] = WAITING_FOR_CONFIRMATION
     if not result.ok:
         payload["error"] = result.error
-    data: JsonDict = dict(result.content) if result.ok or result.needs_confirmation else {}
+    data: JsonDict = dict(result.content) if result.ok else {}
+    if result.held is not None:
+        data |= {
+            "name": result.held.name,
+            "arguments": result.held.arguments,
+            "action": result.held.summary,
+        }
     if result.summary:
         data["summary"] = result.summary
     if data:
@@ -274,83 +183,6 @@ def pending_lines(pending: Sequence[PendingAction], limit: int = PENDING_LINES_S
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-# --- validation ---------------------------------------------------------------------------
-
-
-class _InvalidCall(Exception):
-    """The call itself is malformed; the message is a sentence for the model."""
-
-
-_TYPE_NAMES = {"string": "text", "integer": "an integer", "boolean": "true or false"}
-_TYPE_NAMES |= {"array": "a list", "object": "an object"}
-
-
-def _type_ok(value: Any, kind: str) -> bool:
-    if kind == "integer":  # bool is an int in Python, and 3.0 is no integer in a schema
-        return isinstance(value, int) and not isinstance(value, bool)
-    python = {"string": str, "boolean": bool, "array": list, "object": dict}[kind]
-    return isinstance(value, python)
-
-
-def _check_value(name: str, value: Any, schema: JsonDict) -> None:
-    kind = schema["type"]
-    if not _type_ok(value, kind):
-        raise _InvalidCall(f"“{name}” must be {_TYPE_NAMES[kind]}.")
-    if "enum" in schema and value not in schema["enum"]:
-        raise _InvalidCall(f"“{name}” must be one of: {', '.join(schema['enum'])}.")
-    if "minimum" in schema and value < schema["minimum"]:
-        raise _InvalidCall(f"“{name}” must be at least {schema['minimum']}.")
-    if "maximum" in schema and value > schema["maximum"]:
-        raise _InvalidCall(f"“{name}” must be at most {schema['maximum']}.")
-    if "minLength" in schema and len(value) < schema["minLength"]:
-        raise _InvalidCall(f"“{name}” must not be empty.")
-    if "maxLength" in schema and len(value) > schema["maxLength"]:
-        raise _InvalidCall(f"“{name}” can be at most {schema['maxLength']} characters.")
-    if "maxItems" in schema and len(value) > schema["maxItems"]:
-        raise _InvalidCall(f"“{name}” can have at most {schema['maxItems']} items.")
-    if kind == "array":
-        for item in value:
-            _check_value(f"{name} item", item, schema["items"])
-
-
-def _parse_call(name: object, arguments: object) -> tuple[str, JsonDict]:
-    if not isinstance(name, str) or name not in _SCHEMAS:
-        shown = name if isinstance(name, str) else repr(name)
-        raise _InvalidCall(
-            f"There is no tool “{shown[:60]}”. The tools are: {', '.join(TOOL_NAMES)}."
-        )
-    if isinstance(arguments, str):
-        if len(arguments) > ARGUMENTS_MAX_LENGTH:
-            raise _InvalidCall("The arguments are too long.")
-        if not arguments.strip():
-            arguments = "{}"  # some models send "" for a call without arguments
-        try:
-            arguments = json.loads(arguments)
-        except ValueError as error:  # JSONDecodeError, and RecursionError's cousins
-            raise _InvalidCall("The arguments were not valid JSON.") from error
-    if arguments is None:
-        arguments = {}
-    if not isinstance(arguments, Mapping):
-        raise _InvalidCall("The arguments must be a JSON object.")
-    schema = _SCHEMAS[name]["parameters"]
-    properties: JsonDict = schema["properties"]
-    args: JsonDict = {}
-    for key, value in arguments.items():
-        if key not in properties:
-            allowed = ", ".join(properties) or "none"
-            raise _InvalidCall(
-                f"Unknown parameter “{str(key)[:60]}” for {name}; the parameters are: {allowed}."
-            )
-        if value is None:
-            continue  # models send null for "not given"; treat it so
-        _check_value(key, value, properties[key])
-        args[key] = value
-    for key in schema["required"]:
-        if key not in args:
-            raise _InvalidCall(f"{name} needs “{key}”.")
-    return name, args
 
 
 # --- rows and wording -----------------------------------------------------------------------
@@ -443,8 +275,8 @@ class ToolExecutor:
         """One call, outside the budget: for confirmed actions and trusted callers. A model's
         calls go through :meth:`execute_many`."""
         try:
-            tool, args = _parse_call(name, arguments)
-        except _InvalidCall as error:
+            tool, args = parse_call(name, arguments)
+        except InvalidCall as error:
             return ToolResult(ok=False, error=str(error))
         return self._run(tool, args)
 
@@ -454,8 +286,8 @@ class ToolExecutor:
         parsed: list[tuple[str, JsonDict] | ToolResult] = []
         for name, arguments in calls:
             try:
-                parsed.append(_parse_call(name, arguments))
-            except _InvalidCall as error:
+                parsed.append(parse_call(name, arguments))
+            except InvalidCall as error:
                 parsed.append(ToolResult(ok=False, error=str(error)))
         valid = [call for call in parsed if isinstance(call, tuple)]
         if self.budget.admit([name for name, _ in valid]):
@@ -472,17 +304,7 @@ class ToolExecutor:
             elif call[0] in CHANGE_TOOLS:
                 action = next(waiting)
                 results.append(
-                    ToolResult(
-                        ok=False,
-                        content={
-                            "name": action.name,
-                            "arguments": action.arguments,
-                            "action": action.summary,
-                        },
-                        error=NOT_DONE_YET,
-                        needs_confirmation=True,
-                        summary=question,
-                    )
+                    ToolResult(ok=False, error=NOT_DONE_YET, summary=question, held=action)
                 )
             else:
                 results.append(self._run(*call))
@@ -491,13 +313,7 @@ class ToolExecutor:
     def pending_actions(self, results: Sequence[ToolResult]) -> list[PendingAction]:
         """The actions of ``execute_many``'s results that wait for confirmation, for the UI
         (a call held twice is listed once)."""
-        return _unique(
-            [
-                PendingAction(r.content["name"], dict(r.content["arguments"]), r.content["action"])
-                for r in results
-                if r.needs_confirmation
-            ]
-        )
+        return _unique([r.held for r in results if r.held is not None])
 
     def confirm(self, pending: Sequence[PendingAction | ToolCall]) -> list[ToolResult]:
         """Runs confirmed actions for real, each validated again (the page sent them back)."""

@@ -114,8 +114,8 @@ class RateLimits:
             if not self._failing:
                 self._failing = True
                 log.warning(
-                    "rate-limit storage unreachable (%s): log-in and sign-up are NOT "
-                    "throttled until it answers again",
+                    "rate-limit storage unreachable (%s): log-in, sign-up and the "
+                    "assistant are NOT throttled until it answers again",
                     error,
                 )
             return fallback

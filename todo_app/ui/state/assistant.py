@@ -19,7 +19,11 @@ from typing import Any
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
-from todo_app.assistant import groq_chat, service, tools
+from todo_app.assistant import service, tools
+from todo_app.assistant.groq_suggest import suggest as suggest_with_groq
+from todo_app.assistant.groq_transport import AssistantUnavailable, GroqSettings
+from todo_app.assistant.rate_limit import AssistantRateLimit
+from todo_app.assistant.roles import ChatRole
 from todo_app.core import conversations, subtasks
 from todo_app.core import todos as todo_service
 from todo_app.core.db import get_engine
@@ -40,8 +44,9 @@ NEEDS_KEY = (
     "Suggestions need the Groq assistant: set GROQ_API_KEY on the server. "
     "The offline assistant can add, list, complete and delete todos."
 )
-# One per-user limit for asking (Groq or offline, applied in service.answer) and Suggest.
-_rate_limiter = groq_chat.RateLimiter()
+# One per-user limit for asking (Groq or offline, applied in service.answer) and Suggest,
+# counted in the storage every replica shares.
+_rate_limit = AssistantRateLimit()
 
 
 @dataclasses.dataclass
@@ -52,7 +57,7 @@ class ChatLine:
 
 def _line(role: str, text: str) -> ChatLine:
     """A chat line bounded for the page (the stored message is bounded alike)."""
-    return ChatLine(role, service.clip_message(text))
+    return ChatLine(str(role), service.clip_message(text))  # a plain str for the page
 
 
 def _shown(lines: list[ChatLine]) -> list[ChatLine]:
@@ -67,8 +72,8 @@ class SuggestionLine:
     reason: str
 
 
-def _groq() -> groq_chat.GroqSettings:
-    return groq_chat.GroqSettings.from_settings(get_settings())
+def _groq() -> GroqSettings:
+    return GroqSettings.from_settings(get_settings())
 
 
 class AssistantState(TodoListState):
@@ -126,14 +131,16 @@ class AssistantState(TodoListState):
                 return None  # one request at a time per tab
             self.error, self.thinking = "", True
             history = [{"role": line.role, "content": line.text} for line in self.chat[-20:]]
-            self.chat = _shown([*self.chat, _line("user", text), ChatLine("assistant", "…")])
+            self.chat = _shown(
+                [*self.chat, _line(ChatRole.USER, text), _line(ChatRole.ASSISTANT, "…")]
+            )
             executor = self._executor(user_id)
         streamed = _Latest()
         pusher = asyncio.create_task(self._push_partial_replies(streamed))
         failure = ""
         answer = service.Answer("")
         try:
-            answer = await asyncio.to_thread(_answer, executor, history, text, streamed.set)
+            answer = await _answer(executor, history, text, streamed.set)
             await in_session(lambda s: _remember(s, user_id, text, answer.reply))
         except DomainError as domain_error:
             failure = str(domain_error)
@@ -150,7 +157,7 @@ class AssistantState(TodoListState):
                 self.error = failure
                 self.chat = self.chat[:-2]  # nothing was said; the question stays to retry
                 return None
-            self.chat = [*self.chat[:-1], _line("assistant", answer.reply)]
+            self.chat = [*self.chat[:-1], _line(ChatRole.ASSISTANT, answer.reply)]
             self._show_pending(answer.pending)
             await self._refresh(user_id)
         return rx.set_value(ASK_INPUT_ID, "")
@@ -164,7 +171,7 @@ class AssistantState(TodoListState):
             if partial and partial != shown:
                 shown = partial
                 async with self:
-                    self.chat = [*self.chat[:-1], _line("assistant", partial + " …")]
+                    self.chat = [*self.chat[:-1], _line(ChatRole.ASSISTANT, partial + " …")]
 
     def _show_pending(self, pending: list[tools.PendingAction]) -> None:
         """Keeps the held calls on the server and shows every one of them (bounded)."""
@@ -181,7 +188,7 @@ class AssistantState(TodoListState):
         results = await asyncio.to_thread(self._executor(user_id).confirm, pending)
         reply = service.clip_message(" ".join(r.summary or r.error for r in results) or "Done.")
         await in_session(lambda s: _remember(s, user_id, None, reply))
-        self.chat = _shown([*self.chat, _line("assistant", reply)])
+        self.chat = _shown([*self.chat, _line(ChatRole.ASSISTANT, reply)])
         await self._refresh(user_id)
 
     @rx.event
@@ -191,7 +198,7 @@ class AssistantState(TodoListState):
         self._show_pending([])
         reply = "Cancelled: nothing was changed."
         await in_session(lambda s: _remember(s, user_id, None, reply))
-        self.chat = _shown([*self.chat, _line("assistant", reply)])
+        self.chat = _shown([*self.chat, _line(ChatRole.ASSISTANT, reply)])
 
     @rx.event
     @guarded
@@ -213,11 +220,11 @@ class AssistantState(TodoListState):
         todo = await in_session(lambda s: todo_service.get_todo(s, user_id, todo_id))
         today = local_today(utcnow(), self._tz())
         try:
-            _rate_limiter.check(user_id)
+            await _rate_limit.check(user_id)
             suggestion = await asyncio.to_thread(
-                groq_chat.suggest, settings, todo.title, todo.description, today
+                suggest_with_groq, settings, todo.title, todo.description, today
             )
-        except groq_chat.AssistantUnavailable as unavailable:
+        except AssistantUnavailable as unavailable:
             raise ValidationError(str(unavailable)) from unavailable
         self.suggest_for = todo_id
         self.suggested_subtasks = [
@@ -299,20 +306,20 @@ def _question(form_data: dict[str, Any]) -> str:
     return text.strip()
 
 
-def _answer(
+async def _answer(
     executor: tools.ToolExecutor,
     history: list[dict[str, Any]],
     text: str,
     on_text: Callable[[str], None],
 ) -> service.Answer:
-    """Groq when a key is set, else the offline parser; runs on a worker thread."""
+    """Groq when a key is set, else the offline parser (the blocking part off the loop)."""
     try:
-        return service.answer(_groq(), _rate_limiter, executor, history, text, on_text=on_text)
-    except groq_chat.AssistantUnavailable as unavailable:
+        return await service.answer(_groq(), _rate_limit, executor, history, text, on_text=on_text)
+    except AssistantUnavailable as unavailable:
         raise ValidationError(str(unavailable)) from unavailable
 
 
 def _remember(session: Any, user_id: int, question: str | None, reply: str) -> None:
     if question is not None:
-        conversations.append(session, user_id, "user", service.clip_message(question))
-    conversations.append(session, user_id, "assistant", service.clip_message(reply))
+        conversations.append(session, user_id, ChatRole.USER, service.clip_message(question))
+    conversations.append(session, user_id, ChatRole.ASSISTANT, service.clip_message(reply))
