@@ -88,6 +88,7 @@ def test_search_filters_and_sort_combine_and_live_in_the_url(page: Page) -> None
 def test_smart_views(page: Page) -> None:
     sign_up(page, new_email())
     quick_add(page, "Dentist today", "Dentist")
+    expect(row(page, "Dentist").get_by_title("Due soon", exact=True)).to_be_visible()
     quick_add(page, "Plan trip next week", "Plan trip")
     quick_add(page, "Someday maybe", "Someday maybe")
     page.get_by_role("radio", name="Today").click()
@@ -149,6 +150,8 @@ def test_edit_priority_due_tags_and_a_bad_repeat(page: Page) -> None:
     report = row(page, "Write report")
     expect(report).to_contain_text("High")
     expect(report).to_contain_text("20 May 2031 09:30")
+    expect(report.get_by_title("Due", exact=True)).to_be_visible()  # years away: not soon
+    expect(report.get_by_title("Due soon", exact=True)).to_have_count(0)
     expect(report).to_contain_text("#q2")
     expect(report).to_contain_text("#work")
 
@@ -274,6 +277,8 @@ def _due_in_two_minutes(page: Page, title: str) -> None:
     page.locator("input[name=due_time]").fill(soon.strftime("%H:%M"))
     page.get_by_role("button", name="Save").click()
     expect(row(page, title)).to_contain_text(soon.strftime("%H:%M"))
+    # The due badge itself says it: its accessible name (title) is "Due soon".
+    expect(row(page, title).get_by_title("Due soon", exact=True)).to_be_visible()
 
 
 def test_reminder_banner_when_notifications_are_not_allowed(page: Page) -> None:

@@ -8,24 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 import socketio
 from reflex_base.constants.state import FIELD_MARKER
 
+from tests.support.loops import run_in_own_loop as run_in_own_loop  # re-exported
 from todo_app.ui.state.session import SessionState
 
 NAMESPACE = "/_event"
-T = TypeVar("T")
 ROUTER_DATA = {"pathname": "/", "asPath": "/", "query": {}}
-
-
-def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run on a fresh thread: Playwright's sync API keeps a loop running here."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def state_key(state: type, var: str) -> str:

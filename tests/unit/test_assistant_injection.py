@@ -8,7 +8,6 @@ Assertions read the database (SQLite and PostgreSQL).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from tests.support.fake_groq import FakeGroq, fake_groq, text, tool_calls
+from tests.support.loops import run_in_own_loop
 from todo_app.assistant import groq_chat, service
 from todo_app.assistant.groq_chat import MAX_ROUNDS, SYSTEM_PROMPT
 from todo_app.assistant.groq_transport import GroqSettings
@@ -91,7 +91,7 @@ def _ask(fake: FakeGroq, executor: ToolExecutor, question: str = QUESTION) -> se
 
 def _answer(settings: GroqSettings, executor: ToolExecutor, question: str) -> service.Answer:
     limit = AssistantRateLimit(RateLimits(MemoryStorage()))
-    return asyncio.run(service.answer(settings, limit, executor, [], question))
+    return run_in_own_loop(service.answer(settings, limit, executor, [], question))
 
 
 def _titles(db: Engine, owner: int) -> list[str]:

@@ -2,8 +2,16 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from todo_app.core.due import is_due_soon, is_overdue, local_today, make_due, parse_due, zone
+from todo_app.core.due import (
+    date_label,
+    is_due_soon,
+    is_overdue,
+    local_today,
+    make_due,
+    parse_due,
+)
 from todo_app.core.errors import ValidationError
+from todo_app.core.zones import zone
 
 
 def test_date_only_due_has_no_instant() -> None:
@@ -79,9 +87,33 @@ def test_due_soon_is_within_a_day_and_never_overdue() -> None:
 
 @pytest.mark.parametrize("name", ["America", "Etc", "America/", "../etc/passwd", "UTC\x00"])
 def test_a_zone_database_folder_or_a_path_is_refused_without_showing_a_path(name: str) -> None:
-    from todo_app.core.due import zone
-    from todo_app.core.errors import ValidationError
-
     with pytest.raises(ValidationError) as caught:
         zone(name)
     assert "/" not in str(caught.value) and "site-packages" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("day", "relative", "label"),
+    [
+        (date(2026, 11, 26), True, "Today"),
+        (date(2026, 11, 27), True, "Tomorrow"),
+        (date(2026, 11, 25), True, "Yesterday"),
+        (date(2026, 11, 28), True, "Sat 28 Nov"),
+        (date(2027, 1, 5), True, "Tue 5 Jan 2027"),  # another year shows its year
+        (date(2026, 11, 26), False, "Thu 26 Nov"),  # quick add's preview names the day
+    ],
+)
+def test_date_labels(day: date, relative: bool, label: str) -> None:
+    assert date_label(day, date(2026, 11, 26), relative=relative) == label
+
+
+def test_a_date_label_without_today_has_no_year_and_no_relative_name() -> None:
+    assert date_label(date(2031, 5, 20)) == "Tue 20 May"
+
+
+def test_recurrence_reads_zones_like_everything_else() -> None:
+    """One zone(): a zone database folder is a sentence, not an IsADirectoryError."""
+    from todo_app.core import recurrence
+
+    with pytest.raises(ValidationError, match="not a time zone we know"):
+        recurrence.localize(datetime(2026, 1, 1, 9, 0), "America")

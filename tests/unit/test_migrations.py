@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect
 
 from tests.support.databases import throwaway_postgres, throwaway_sqlite
-from todo_app.core.db import build_engine, check_database, migrate
+from todo_app.core.db import build_engine, migrate
 
 
 def test_migrations_are_idempotent(db: Engine) -> None:
@@ -32,9 +32,3 @@ def test_concurrent_migrations_from_several_processes_agree(engine: Engine, tmp_
             assert {"users", "todos"} <= set(inspect(migrated).get_table_names())
         finally:
             migrated.dispose()
-
-
-def test_check_database_reports_up_and_down(db: Engine) -> None:
-    assert check_database(db)
-    unreachable = build_engine("postgresql+psycopg2://nobody@127.0.0.1:1/none")
-    assert not check_database(unreachable)

@@ -1,6 +1,5 @@
 """The offline assistant: common phrasings become the same tool calls; the rest is refused."""
 
-import asyncio
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from tests.support.fake_groq import fake_groq, text
+from tests.support.loops import run_in_own_loop
 from todo_app.assistant import service
 from todo_app.assistant.groq_transport import AssistantUnavailable, GroqSettings
 from todo_app.assistant.offline import HELP, OfflineAssistant, Refusal, interpret
@@ -254,7 +254,7 @@ def _limit(requests: int, per_second: bool = False) -> AssistantRateLimit:
 def _answer(
     limit: AssistantRateLimit, settings: GroqSettings, executor: ToolExecutor, text: str
 ) -> service.Answer:
-    return asyncio.run(service.answer(settings, limit, executor, [], text))
+    return run_in_own_loop(service.answer(settings, limit, executor, [], text))
 
 
 def test_the_offline_assistant_is_rate_limited_like_groq(
@@ -302,7 +302,7 @@ def test_the_limit_is_per_user_and_a_refusal_is_not_counted(
         outcomes.append(window.remaining == 0)
         return outcomes
 
-    assert asyncio.run(asks()) == [True, True, False, False, True, True]
+    assert run_in_own_loop(asks()) == [True, True, False, False, True, True]
 
 
 def test_the_default_limit_is_twenty_requests_in_five_minutes() -> None:

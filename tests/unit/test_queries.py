@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from todo_app.core import accounts, todos
 from todo_app.core.due import make_due
-from todo_app.core.models import Priority
+from todo_app.core.models import TAG_MAX_LENGTH, Priority
 from todo_app.core.queries import Sort, Status, TodoQuery, View, find_todos
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday
@@ -156,3 +156,30 @@ def test_a_search_with_a_nul_byte_runs(session: Session) -> None:
     todos.create_todo(session, owner, "anything")
     page = find_todos(session, owner, TodoQuery.from_params({"q": "\x00"}), NOW, TZ)
     assert page.total == 1  # an empty search: everything
+
+
+def test_rows_due_within_a_day_are_due_soon_unless_overdue_or_done(
+    session: Session, owner: int
+) -> None:
+    """The "Due soon" badge: due today (date only) or within DUE_SOON_HOURS, not late yet."""
+
+    def soon() -> set[str]:
+        page = find_todos(session, owner, TodoQuery(), NOW, TZ)
+        return {view.todo.title for view in page.items if view.due_soon}
+
+    # Not "Meeting notes" (09:00 today: overdue), "Old report" (overdue), "Pay rent" (Dec 1).
+    assert soon() == {"Buy milk", "Call mom"}
+    call = find_todos(session, owner, TodoQuery(search="Call mom"), NOW, TZ).items[0].todo
+    assert call.id is not None
+    todos.set_completed(session, owner, call.id, True)
+    assert soon() == {"Buy milk"}  # a done todo is due no more
+
+
+def test_a_tag_in_the_url_is_cut_to_the_longest_tag_there_can_be() -> None:
+    query = TodoQuery.from_params({"tag": "#" + "x" * (TAG_MAX_LENGTH + 10)})
+    assert query.tag == "x" * TAG_MAX_LENGTH
+
+
+def test_priority_in_the_url_is_the_priorities_own_word() -> None:
+    assert TodoQuery.from_params({"priority": "Medium"}).priority is Priority.MEDIUM
+    assert TodoQuery(priority=Priority.LOW).to_params() == {"priority": "low"}

@@ -20,6 +20,7 @@ from limits import parse
 from pydantic import ValidationError
 
 from tests.support.live_app import free_port
+from tests.support.loops import run_in_own_loop
 from todo_app.api import client_address as client_address_module
 from todo_app.api.client_address import client_address
 from todo_app.core.rate_limits import RateLimits
@@ -117,7 +118,7 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
             while _opened:
                 await _opened.pop().aclose()
 
-    asyncio.run(and_close())
+    run_in_own_loop(and_close())
 
 
 def new_email() -> str:

@@ -12,14 +12,9 @@ from sqlmodel import Session, col, select
 
 from todo_app.core import recurrence, tags, todos
 from todo_app.core.due import make_due
+from todo_app.core.export import CSV_HEADER, export_csv, export_json
+from todo_app.core.importing import ImportRejected, import_json
 from todo_app.core.models import Priority, Subtask, Tag, Todo
-from todo_app.core.transfer import (
-    CSV_HEADER,
-    ImportRejected,
-    export_csv,
-    export_json,
-    import_json,
-)
 
 
 def _add(

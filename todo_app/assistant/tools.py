@@ -33,12 +33,13 @@ from todo_app.assistant.tool_args import (
 from todo_app.core import recurrence
 from todo_app.core import todos as todo_service
 from todo_app.core.db import session_scope
-from todo_app.core.due import is_overdue, local_today, zone
+from todo_app.core.due import is_overdue, local_today
 from todo_app.core.errors import DomainError, ValidationError
 from todo_app.core.models import Priority, Todo
 from todo_app.core.queries import MAX_PAGE_SIZE, Sort, Status, TodoQuery, View, find_todos
 from todo_app.core.quickadd import as_fields, parse_quick_add
 from todo_app.core.tags import tags_by_todo
+from todo_app.core.zones import zone
 
 log = logging.getLogger(__name__)
 

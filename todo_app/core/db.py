@@ -85,15 +85,6 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
-def check_database(engine: Engine | None = None) -> bool:
-    try:
-        with (engine or get_engine()).connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        return False
-    return True
-
-
 def migrate(engine: Engine | None = None) -> None:
     """Bring the schema to the newest revision; safe to run from many processes.
 

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from todo_app.core import recurrence
 from todo_app.core.errors import ValidationError
+from todo_app.core.zones import zone
 
 DUE_SOON_HOURS = 24
 _EARLIEST = date(1970, 1, 1)
 _LATEST = date(2200, 12, 31)
-
-
-def zone(name: object) -> ZoneInfo:
-    """The IANA time zone the browser reported; refuses anything else."""
-    if not isinstance(name, str) or not name or len(name) > 64:
-        raise ValidationError("The time zone is not valid.")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
-        # OSError: a folder of the zone database ("America", "Etc") is no zone;
-        # the message would show a filesystem path, so it is not passed on.
-        raise ValidationError("That is not a time zone we know.") from error
+_DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_RELATIVE_DAYS = {-1: "Yesterday", 0: "Today", 1: "Tomorrow"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +23,6 @@ class Due:
 
     date: date
     at: datetime | None = None
-
-    @property
-    def has_time(self) -> bool:
-        return self.at is not None
 
 
 def make_due(day: date, clock: time | None, tz_name: str) -> Due:
@@ -106,3 +93,13 @@ def is_overdue(due_date: date | None, due_at: datetime | None, now: datetime, tz
     if due_at is not None:
         return due_at < now
     return due_date < local_today(now, tz_name)
+
+
+def date_label(day: date, today: date | None = None, *, relative: bool = True) -> str:
+    """A due date as the page shows it: "Today", "Tomorrow" or "Yesterday" (when
+    ``relative``), else "Tue 1 Dec", with its year when that is not ``today``'s.
+    Spelt out here, not with strftime, so no locale can change it."""
+    if today is not None and relative and (name := _RELATIVE_DAYS.get((day - today).days)):
+        return name
+    text = f"{_DAY_ABBR[day.weekday()]} {day.day} {_MONTH_ABBR[day.month - 1]}"
+    return text + (f" {day.year}" if today is not None and day.year != today.year else "")

@@ -16,12 +16,32 @@ ASSISTANT_MESSAGE_MAX_LENGTH = 8_000
 
 
 class Priority(IntEnum):
-    """Ordered so that sorting by value sorts by importance."""
+    """Ordered so that sorting by value sorts by importance. The one vocabulary of
+    priorities: ``key`` is the word in URLs, files and quick add ("high"), ``label``
+    what the page shows ("High"), ``parse`` reads a key back."""
 
     NONE = 0
     LOW = 1
     MEDIUM = 2
     HIGH = 3
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+    @classmethod
+    def parse(cls, text: object) -> Priority | None:
+        """The priority named by ``text`` ("High", " low "), or None if it names none."""
+        if not isinstance(text, str):
+            return None
+        return _PRIORITY_BY_KEY.get(text.strip().lower())
+
+
+_PRIORITY_BY_KEY = {priority.key: priority for priority in Priority}
 
 
 def utcnow() -> datetime:

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, or_, union
 from sqlmodel import Session, col, func, select
 
-from todo_app.core.due import is_overdue, local_today
-from todo_app.core.models import Priority, Subtask, Tag, Todo, TodoTag, utcnow
+from todo_app.core.due import is_due_soon, is_overdue, local_today
+from todo_app.core.models import TAG_MAX_LENGTH, Priority, Subtask, Tag, Todo, TodoTag, utcnow
 from todo_app.core.tags import tags_by_todo
 
 DEFAULT_PAGE_SIZE = 50
@@ -45,9 +45,6 @@ class Sort(StrEnum):
     DUE = "due"
     PRIORITY = "priority"
     TITLE = "title"
-
-
-_PRIORITY_NAMES = {p.name.lower(): p for p in Priority}
 
 
 def _printable(value: str) -> str:
@@ -91,8 +88,8 @@ class TodoQuery:
             search=text("q")[:SEARCH_MAX_LENGTH],
             status=choice("status", Status, Status.ALL),
             view=choice("view", View, View.ALL),
-            priority=_PRIORITY_NAMES.get(text("priority").lower()),
-            tag=text("tag").lstrip("#").lower()[:40],
+            priority=Priority.parse(text("priority")),
+            tag=text("tag").lstrip("#").lower()[:TAG_MAX_LENGTH],
             due_from=day("from"),
             due_to=day("to"),
             sort=choice("sort", Sort, Sort.CREATED),
@@ -104,7 +101,7 @@ class TodoQuery:
             "q": self.search,
             "status": self.status.value if self.status is not Status.ALL else "",
             "view": self.view.value if self.view is not View.ALL else "",
-            "priority": self.priority.name.lower() if self.priority is not None else "",
+            "priority": self.priority.key if self.priority is not None else "",
             "tag": self.tag,
             "from": self.due_from.isoformat() if self.due_from else "",
             "to": self.due_to.isoformat() if self.due_to else "",
@@ -263,6 +260,7 @@ def _views(session: Session, rows: list[Todo], now: datetime, tz: str) -> list[T
             subtasks_done=progress.get(todo.id or 0, (0, 0))[0],
             subtasks_total=progress.get(todo.id or 0, (0, 0))[1],
             overdue=not todo.completed and is_overdue(todo.due_date, todo.due_at, now, tz),
+            due_soon=not todo.completed and is_due_soon(todo.due_date, todo.due_at, now, tz),
         )
         for todo in rows
     ]

@@ -56,17 +56,17 @@ from typing import TypeVar
 from dateutil.relativedelta import relativedelta
 
 from todo_app.core import recurrence
-from todo_app.core.due import make_due
-from todo_app.core.models import Priority
+from todo_app.core.due import date_label, make_due
+from todo_app.core.models import TAG_MAX_LENGTH, Priority
 from todo_app.core.todos import TodoFields, clean_fields
 
-TAG_MAX_LENGTH = 40
 TONIGHT = time(20, 0)
 
-_PRIORITIES = {
-    **dict.fromkeys(("high", "h", "3"), Priority.HIGH),
-    **dict.fromkeys(("medium", "med", "m", "2"), Priority.MEDIUM),
-    **dict.fromkeys(("low", "l", "1"), Priority.LOW),
+# Quick add's shorthands, besides the priorities' own words (Priority.parse).
+_PRIORITY_SHORTHANDS = {
+    **dict.fromkeys(("h", "3"), Priority.HIGH),
+    **dict.fromkeys(("med", "m", "2"), Priority.MEDIUM),
+    **dict.fromkeys(("l", "1"), Priority.LOW),
 }
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_ABBR = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3}
@@ -356,9 +356,11 @@ def _end(w: _Words, i: int) -> _Phrase | None:
 
 def _priority(w: _Words, i: int) -> _Phrase | None:
     word = w[i]
-    if word.startswith("!") and (priority := _PRIORITIES.get(word[1:])) is not None:
-        return _Phrase(i, i + 1, priority)
-    return None
+    if not word.startswith("!"):
+        return None
+    priority = Priority.parse(word[1:]) or _PRIORITY_SHORTHANDS.get(word[1:])
+    # "!none" sets nothing, so it is no phrase: it stays in the title.
+    return _Phrase(i, i + 1, priority) if priority else None
 
 
 def _tag(w: _Words, i: int) -> _Phrase | None:
@@ -475,16 +477,12 @@ def _clock(day: _Day | None, at: _Time | None, now_local: datetime) -> time | No
 
 # --- preview --------------------------------------------------------------------------------
 
-_DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def _when(q: QuickAdd, now: datetime | None) -> str:
     assert q.due is not None
     due = q.due
-    text = f"{_DAY_ABBR[due.weekday()]} {due.day} {_MONTH_ABBR[due.month - 1]}"
-    if now is not None and now.astimezone(due.tzinfo).year != due.year:
-        text += f" {due.year}"
+    today = now.astimezone(due.tzinfo).date() if now is not None else None
+    text = date_label(due.date(), today, relative=False)
     return text + (f" {due:%H:%M}" if q.due_has_time else "")
 
 
@@ -500,7 +498,7 @@ def preview(q: QuickAdd, now: datetime | None = None) -> str:
     if q.tags:
         parts.append(" ".join(f"#{tag}" for tag in q.tags))
     if q.priority:
-        parts.append(f"{q.priority.name.lower()} priority")
+        parts.append(f"{q.priority.key} priority")
     return " · ".join(parts)
 
 

@@ -25,13 +25,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # dateutil's rrule is the long-standing, widely used RFC 5545 implementation for Python;
 # BYSETPOS, COUNT and UNTIL are exactly the corners we would otherwise get subtly wrong.
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, YEARLY, rrule
 
 from todo_app.core.errors import ValidationError
+from todo_app.core.zones import zone
 
 MAX_INTERVAL = 365
 MAX_COUNT = 1000
@@ -294,14 +294,6 @@ def _parse_month_day(bymonthday: str, bysetpos: str | None) -> int:
 
 
 # --- evaluation -----------------------------------------------------------------------------
-
-
-def zone(tz: str) -> ZoneInfo:
-    """The IANA zone ``tz``; ValidationError if there is no such zone."""
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValidationError(f"{tz!r} is not a known time zone.") from None
 
 
 def localize(local: datetime, tz: str) -> datetime:

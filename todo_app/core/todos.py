@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from todo_app.core import recurrence
-from todo_app.core.due import Due, next_due, zone
+from todo_app.core.due import Due, next_due
 from todo_app.core.errors import NotFoundError, ValidationError
 from todo_app.core.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -25,6 +25,7 @@ from todo_app.core.models import (
     utcnow,
 )
 from todo_app.core.tags import clean_tag_names, set_todo_tags, tags_by_todo
+from todo_app.core.zones import zone
 
 
 def clean_title(raw: object) -> str:
@@ -107,10 +108,8 @@ def clean_fields(
 def clean_priority(raw: object) -> Priority:
     if isinstance(raw, Priority):
         return raw
-    if isinstance(raw, str):
-        by_name = {p.name.lower(): p for p in Priority}
-        if raw.strip().lower() in by_name:
-            return by_name[raw.strip().lower()]
+    if isinstance(raw, str) and (named := Priority.parse(raw)) is not None:
+        return named
     if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 3:
         return Priority(raw)
     raise ValidationError("Priority must be none, low, medium or high.")

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from todo_app.core.models import Priority
 from todo_app.core.queries import Sort, Status, View
 from todo_app.ui.state.todos import TodoListState
 
@@ -84,10 +85,8 @@ def finder() -> rx.Component:
                 TodoListState.priority,
                 [
                     ("any", "Any priority"),
-                    ("high", "High"),
-                    ("medium", "Medium"),
-                    ("low", "Low"),
-                    ("none", "No priority"),
+                    *((p.key, p.label) for p in sorted(Priority, reverse=True) if p),
+                    (Priority.NONE.key, "No priority"),
                 ],
             ),
             _tag_select(),

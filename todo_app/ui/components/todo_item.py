@@ -5,6 +5,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from todo_app.core.models import Priority
 from todo_app.core.repeat_presets import CUSTOM, PRESETS
 from todo_app.ui.components.assistant_panel import suggestion_panel
 from todo_app.ui.components.tag_picker import tag_picker
@@ -16,7 +17,11 @@ from todo_app.ui.state.todos import (
     TodoRow,
 )
 
-_PRIORITY_COLORS = {"High": "red", "Medium": "orange", "Low": "blue"}
+_PRIORITY_COLORS = {
+    Priority.HIGH.label: "red",
+    Priority.MEDIUM.label: "orange",
+    Priority.LOW.label: "blue",
+}
 
 
 def _priority_badge(todo: ObjectVar[TodoRow]) -> rx.Component:
@@ -148,14 +153,13 @@ def _editor(todo: ObjectVar[TodoRow]) -> rx.Component:
                     rx.select.root(
                         rx.select.trigger(aria_label="Edit priority"),
                         rx.select.content(
-                            *[
-                                rx.select.item(label, value=label.lower())
-                                for label in ("None", "Low", "Medium", "High")
-                            ]
+                            *[rx.select.item(p.label, value=p.key) for p in Priority]
                         ),
                         name="priority",
                         default_value=rx.match(
-                            todo.priority, (1, "low"), (2, "medium"), (3, "high"), "none"
+                            todo.priority,
+                            *[(int(p), p.key) for p in Priority if p],
+                            Priority.NONE.key,
                         ),
                     ),
                 ),

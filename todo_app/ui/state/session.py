@@ -21,9 +21,9 @@ from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 
 from todo_app.core import sessions
-from todo_app.core.due import zone
 from todo_app.core.errors import AuthenticationError, ValidationError
 from todo_app.core.security import verify_token
+from todo_app.core.zones import zone
 from todo_app.settings import get_settings
 from todo_app.ui.state.off_loop import in_session
 

@@ -19,11 +19,12 @@ import reflex as rx
 
 from todo_app.core import bulk, queries, repeat_presets, subtasks, tags
 from todo_app.core import todos as todo_service
-from todo_app.core.due import local_today, parse_due, zone
+from todo_app.core.due import date_label, local_today, parse_due
 from todo_app.core.errors import ValidationError
 from todo_app.core.models import Priority, utcnow
 from todo_app.core.quickadd import as_fields, parse_quick_add, preview
 from todo_app.core.recurrence import describe
+from todo_app.core.zones import zone
 from todo_app.ui.state.guard import guarded
 from todo_app.ui.state.off_loop import in_session
 from todo_app.ui.state.session import SessionState
@@ -33,7 +34,6 @@ NEW_SUBTASK_INPUT_ID = "new-subtask"
 BULK_TAG_INPUT_ID = "bulk-tag"
 UNDO_SECONDS = 8
 FILTER_NAMES = ("q", "status", "view", "priority", "tag", "sort", "from", "to")
-PRIORITY_LABELS = {p: p.name.capitalize() if p else "" for p in Priority}
 
 
 @dataclasses.dataclass
@@ -57,30 +57,22 @@ class TodoRow:
     repeat: str
 
 
-def _due_label(view: queries.TodoView, today: date, tz: str) -> str:
-    todo = view.todo
-    if todo.due_date is None:
-        return ""
-    names = {today: "Today", date.fromordinal(today.toordinal() + 1): "Tomorrow"}
-    names[date.fromordinal(today.toordinal() - 1)] = "Yesterday"
-    day = todo.due_date
-    label = names.get(day) or day.strftime("%a %-d %b" + (" %Y" if day.year != today.year else ""))
-    if todo.due_at is not None:
-        label += " " + todo.due_at.astimezone(zone(tz)).strftime("%H:%M")
-    return label
-
-
 def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
     todo = view.todo
     assert todo.id is not None
     local_time = todo.due_at.astimezone(zone(tz)).strftime("%H:%M") if todo.due_at else ""
+    due_label = ""
+    if todo.due_date is not None:
+        due_label = " ".join(filter(None, (date_label(todo.due_date, today), local_time)))
+    priority = Priority(todo.priority)
     return TodoRow(
         id=todo.id,
         title=todo.title,
         description=todo.description,
         priority=todo.priority,
-        priority_label=PRIORITY_LABELS[Priority(todo.priority)],
-        due_label=_due_label(view, today, tz),
+        # No badge for no priority.
+        priority_label=priority.label if priority else "",
+        due_label=due_label,
         due_date=todo.due_date.isoformat() if todo.due_date else "",
         due_time=local_time,
         overdue=view.overdue,
@@ -158,7 +150,7 @@ class TodoListState(SessionState):
         self.search = query.search
         self.status = query.status.value
         self.view = query.view.value
-        self.priority = query.priority.name.lower() if query.priority is not None else "any"
+        self.priority = query.priority.key if query.priority is not None else "any"
         self.tag = query.tag or "any"
         self.sort = query.sort.value
         self.due_from = query.due_from.isoformat() if query.due_from else ""

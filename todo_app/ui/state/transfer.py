@@ -1,4 +1,4 @@
-"""Export and import a user's todos (JSON and CSV), through core.transfer."""
+"""Export and import a user's todos (JSON and CSV), through core.export and core.importing."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from todo_app.core import transfer
+from todo_app.core import importing
 from todo_app.core.errors import ValidationError
+from todo_app.core.export import export_csv, export_json
 from todo_app.ui.state.guard import guarded
 from todo_app.ui.state.off_loop import in_session
 from todo_app.ui.state.todos import TodoListState
@@ -20,8 +21,8 @@ IMPORT_MAX_BYTES = 2_000_000
 
 
 _EXPORTS: dict[str, tuple[Callable[[Session, int], str], str, str]] = {
-    "json": (transfer.export_json, "todos.json", "application/json"),
-    "csv": (transfer.export_csv, "todos.csv", "text/csv"),
+    "json": (export_json, "todos.json", "application/json"),
+    "csv": (export_csv, "todos.csv", "text/csv"),
 }
 
 
@@ -55,8 +56,8 @@ class TransferState(TodoListState):
         except UnicodeDecodeError as error:
             raise ValidationError("The file is not UTF-8 text; is it a JSON export?") from error
         try:
-            result = await in_session(lambda s: transfer.import_json(s, user_id, text))
-        except transfer.ImportRejected as rejected:
+            result = await in_session(lambda s: importing.import_json(s, user_id, text))
+        except importing.ImportRejected as rejected:
             self.import_problems = rejected.problems[:50]
             raise
         self.import_message = f"Imported {result.imported} todos."

@@ -1,33 +1,12 @@
-"""Import and export of a user's todos: JSON both ways (full fidelity), CSV out.
+"""Import of a user's todos from a JSON export (the format of file_format.py).
 
-The JSON document::
-
-    {"format": "todo-app", "version": 1, "exported_at": "2026-12-24T18:30:00Z", "todos": [...]}
-
-holds every todo of the user, oldest first, each with: title, description, completed,
-completed_at, priority ("none", "low", "medium", "high"), due_date ("2026-12-24" or null),
-due_time (the wall-clock "18:30" in the todo's time_zone, or null), due_at, time_zone,
-recurrence (an RRULE or null), series_start, created_at, tags (names), subtasks
-([{"title", "done"}]) and follows.
-
-Two fields exist only so that a round trip loses nothing:
-
-- ``due_at`` is the exact UTC instant, given only when due_date and due_time in time_zone
-  name a different moment: a time set from a browser in another zone (the stored date is
-  that zone's, possibly a day off) or the second 02:30 of a DST fall-back night. It is null
-  otherwise, so editing due_date or due_time by hand just works.
-- ``follows`` is the number (1-based, as in error messages) of the entry this occurrence of a
-  repeating todo was created from. The link is what stops a re-completed occurrence from
-  creating its successor twice.
-
-Database ids and owners are never exported, and ignored on import: imported todos belong to
-the importing user only. An import is validated whole before anything is written.
+The whole file is validated before anything is written, and every problem is reported, one
+sentence each; then all of it is written in one savepoint, or nothing. Ids and owners in the
+file are ignored: imported todos belong to the importing user only.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -35,36 +14,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from todo_app.core.due import make_due, zone
+from todo_app.core.due import make_due
 from todo_app.core.errors import ValidationError
-from todo_app.core.models import TITLE_MAX_LENGTH, Priority, Subtask, Tag, Todo, TodoTag, utcnow
+from todo_app.core.file_format import FORMAT, VERSION, clock_text
+from todo_app.core.models import TITLE_MAX_LENGTH, Priority, Subtask, Todo, TodoTag, utcnow
 from todo_app.core.subtasks import MAX_SUBTASKS
 from todo_app.core.tags import clean_tag_names, ensure_tags
 from todo_app.core.todos import clean_description, clean_priority, clean_recurrence, clean_title
+from todo_app.core.zones import zone
 
-FORMAT = "todo-app"
-VERSION = 1
 MAX_BYTES = 5_000_000
 MAX_TODOS = 10_000
 # How many problems str(ImportRejected) spells out; all of them are in ``problems``.
 SHOWN_PROBLEMS = 3
-CSV_HEADER = (
-    "title",
-    "description",
-    "completed",
-    "priority",
-    "due_date",
-    "due_time",
-    "time_zone",
-    "tags",
-    "recurrence",
-    "created_at",
-    "subtasks",
-)
-# OWASP "CSV injection": spreadsheets run a cell starting with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # ASCII digits only: \d would let other scripts' digits through to fromisoformat.
 _DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIME_SHAPE = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
@@ -87,148 +51,6 @@ class ImportRejected(ValidationError):
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     imported: int
-
-
-# --- export ---------------------------------------------------------------------------------
-
-
-def export_json(session: Session, owner_id: int) -> str:
-    rows = _export_rows(session, owner_id)
-    number_of = {row.todo.id: number for number, row in enumerate(rows, start=1)}
-    document = {
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": _instant(utcnow().replace(microsecond=0)),
-        "todos": [
-            {
-                "title": row.todo.title,
-                "description": row.todo.description,
-                "completed": row.todo.completed,
-                "completed_at": _instant(row.todo.completed_at),
-                "priority": _priority_name(row.todo.priority),
-                "due_date": _iso_date(row.todo.due_date),
-                "due_time": _due_time(row.todo),
-                "due_at": _exact_due_at(row.todo),
-                "time_zone": row.todo.time_zone,
-                "recurrence": row.todo.recurrence,
-                "series_start": _iso_date(row.todo.series_start),
-                "created_at": _instant(row.todo.created_at),
-                "tags": row.tags,
-                "subtasks": [{"title": title, "done": done} for title, done in row.subtasks],
-                "follows": number_of.get(row.todo.previous_id),
-            }
-            for row in rows
-        ],
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def export_csv(session: Session, owner_id: int) -> str:
-    """One row per todo, for spreadsheets; JSON is the format to import back."""
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for row in _export_rows(session, owner_id):
-        todo = row.todo
-        done = sum(1 for _, is_done in row.subtasks if is_done)
-        cells = [
-            todo.title,
-            todo.description,
-            "true" if todo.completed else "false",
-            _priority_name(todo.priority),
-            _iso_date(todo.due_date) or "",
-            _due_time(todo) or "",
-            todo.time_zone,
-            ";".join(row.tags),
-            todo.recurrence or "",
-            _instant(todo.created_at) or "",
-            # "1 of 3", not "1/3": spreadsheets read "1/3" as the 1st of March.
-            f"{done} of {len(row.subtasks)}" if row.subtasks else "",
-        ]
-        writer.writerow([_defuse(cell) for cell in cells])
-    return out.getvalue()
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    todo: Todo
-    tags: list[str]
-    subtasks: list[tuple[str, bool]]
-
-
-def _export_rows(session: Session, owner_id: int) -> list[_Row]:
-    """The owner's todos, oldest first, with tags and subtasks: three queries in all.
-    Tags and subtasks are joined on the owner, not listed by id: no IN list of 10,000 ids."""
-    todos = session.exec(
-        select(Todo).where(Todo.owner_id == owner_id).order_by(col(Todo.created_at), col(Todo.id))
-    ).all()
-    tags: dict[int, list[str]] = {}
-    for todo_id, name in session.exec(
-        select(TodoTag.todo_id, Tag.name)
-        .join(Tag, col(Tag.id) == col(TodoTag.tag_id))
-        .join(Todo, col(Todo.id) == col(TodoTag.todo_id))
-        .where(Todo.owner_id == owner_id, Tag.owner_id == owner_id)
-        .order_by(col(Tag.name))
-    ).all():
-        tags.setdefault(todo_id, []).append(name)
-    subtasks: dict[int, list[tuple[str, bool]]] = {}
-    for subtask in session.exec(
-        select(Subtask)
-        .join(Todo, col(Todo.id) == col(Subtask.todo_id))
-        .where(Todo.owner_id == owner_id)
-        .order_by(col(Subtask.position), col(Subtask.id))
-    ).all():
-        subtasks.setdefault(subtask.todo_id, []).append((subtask.title, subtask.done))
-    rows = []
-    for todo in todos:
-        assert todo.id is not None
-        rows.append(_Row(todo, tags.get(todo.id, []), subtasks.get(todo.id, [])))
-    return rows
-
-
-def _instant(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _iso_date(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _priority_name(value: int) -> str:
-    return Priority(value).name.lower()
-
-
-def _clock_text(clock: time) -> str:
-    return clock.strftime("%H:%M:%S" if clock.second else "%H:%M")
-
-
-def _due_time(todo: Todo) -> str | None:
-    if todo.due_at is None:
-        return None
-    return _clock_text(todo.due_at.astimezone(zone(todo.time_zone)).time())
-
-
-def _exact_due_at(todo: Todo) -> str | None:
-    """due_at, only when due_date + due_time in the todo's zone would not give it back."""
-    if todo.due_at is None or todo.due_date is None:
-        return None
-    local = todo.due_at.astimezone(zone(todo.time_zone))
-    # fold=0: an import reads "02:30" as the first 02:30 of a fall-back night.
-    clock = local.time().replace(microsecond=0, fold=0)
-    try:
-        rebuilt = make_due(todo.due_date, clock, todo.time_zone).at
-    except ValidationError:  # a date past 2200 that a long series reached
-        rebuilt = None
-    return None if rebuilt == todo.due_at else _instant(todo.due_at)
-
-
-def _defuse(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
-
-
-# --- import ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,12 +371,12 @@ def _due(day: date | None, clock: time | None, due_at: datetime | None, tz: str)
         return None
     if due_at is None:
         return due.at
-    # due_at only pins down which instant the date and time mean (see the module doc): it must
+    # due_at only pins down which instant the date and time mean (see file_format.py): it must
     # show the same wall-clock time, on the date or a neighbouring one (another zone's date).
     local = due_at.astimezone(zone(tz))
     if local.time().replace(microsecond=0) != clock or abs((local.date() - day).days) > 1:
         raise _Problem(
-            f"its exact due time (due_at) is not {_clock_text(clock)} in {tz} near {day}: "
+            f"its exact due time (due_at) is not {clock_text(clock)} in {tz} near {day}: "
             "remove due_at when changing the due date or time."
         )
     return due_at
