@@ -13,10 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import create_engine, text
 
 from tests.e2e.flows import add_todo, new_email, sign_up
 from tests.support.containers import ContainerRehearsal
+from tests.support.databases import todo_completed
 from tests.support.pages import page_on
 
 REDIS = "todo-redis"
@@ -28,19 +28,6 @@ def page(browser: Browser, container_rehearsal: ContainerRehearsal) -> Iterator[
     """Not parametrised over the other targets: this app only."""
     with page_on(browser, container_rehearsal.frontend_url) as own:
         yield own
-
-
-def _completed(database_url: str, title: str) -> bool:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return bool(
-                connection.execute(
-                    text("SELECT completed FROM todos WHERE title = :t"), {"t": title}
-                ).scalar_one()
-            )
-    finally:
-        engine.dispose()
 
 
 def test_a_redis_restart_keeps_users_signed_in_and_applies_their_click(
@@ -62,6 +49,6 @@ def test_a_redis_restart_keeps_users_signed_in_and_applies_their_click(
     expect(checkbox).to_be_checked(timeout=30_000)
     expect(page).to_have_url(HOME_URL)
     assert page.evaluate("localStorage.getItem('todo_token')") == token
-    assert _completed(container_rehearsal.database_url, title)
+    assert todo_completed(container_rehearsal.database_url, title)
     page.reload()
     expect(page.get_by_role("checkbox", name=f"Complete {title}", exact=True)).to_be_checked()

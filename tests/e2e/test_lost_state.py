@@ -14,10 +14,10 @@ from collections.abc import Iterator
 import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import create_engine, text
 
 from tests.conftest import REDIS_URL
 from tests.e2e.flows import add_todo, new_email, sign_up, todo_items
+from tests.support.databases import todo_completed
 from tests.support.pages import page_on
 from tests.support.rehearsal import Rehearsal
 
@@ -29,18 +29,6 @@ def page(browser: Browser, rehearsal: Rehearsal) -> Iterator[Page]:
     """Not parametrised over the other targets: this app only."""
     with page_on(browser, rehearsal.url) as own:
         yield own
-
-
-def _completed(rehearsal: Rehearsal, title: str) -> bool:
-    engine = create_engine(rehearsal.database_url)
-    try:
-        with engine.connect() as connection:
-            row = connection.execute(
-                text("SELECT completed FROM todos WHERE title = :t"), {"t": title}
-            ).one()
-        return bool(row[0])
-    finally:
-        engine.dispose()
 
 
 def test_a_redis_flush_keeps_the_user_signed_in_and_applies_the_click(
@@ -59,7 +47,7 @@ def test_a_redis_flush_keeps_the_user_signed_in_and_applies_the_click(
     expect(checkbox).to_be_checked()
     expect(page).to_have_url(HOME_URL)
     assert page.evaluate("localStorage.getItem('todo_token')") == token_before
-    assert _completed(rehearsal, title)
+    assert todo_completed(rehearsal.database_url, title)
 
     # and the page goes on working: an add after the flush, then a reload
     add_todo(page, f"Again {title}")
@@ -81,4 +69,4 @@ def test_a_forged_token_in_the_page_still_signs_out_after_a_flush(
 
     page.get_by_role("checkbox", name=f"Complete {title}").click()
     expect(page).to_have_url(re.compile(r"/login/?$"))
-    assert not _completed(rehearsal, title)
+    assert not todo_completed(rehearsal.database_url, title)

@@ -46,3 +46,17 @@ def throwaway_sqlite(directory: Path) -> Iterator[str]:
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def todo_completed(database_url: str, title: str) -> bool:
+    """Whether the one todo with this title is completed, read from the database."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return bool(
+                connection.execute(
+                    text("SELECT completed FROM todos WHERE title = :t"), {"t": title}
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
