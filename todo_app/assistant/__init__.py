@@ -10,34 +10,7 @@ Modules, one concern each:
 - ``offline``: the intent parser used without a Groq key;
 - ``rate_limit``: the per-user request limit shared by every replica;
 - ``service``: one request as the page makes it.
+
+Import the modules themselves: this package re-exports nothing (a facade
+nobody used was removed).
 """
-
-from todo_app.assistant.offline import OfflineAssistant, OfflineReply, Refusal, interpret
-from todo_app.assistant.roles import ChatRole
-from todo_app.assistant.tool_args import TOOL_NAMES, TOOL_SCHEMAS
-from todo_app.assistant.tools import (
-    CONFIRM_THRESHOLD,
-    ChangeBudget,
-    PendingAction,
-    ToolExecutor,
-    ToolResult,
-    pending_lines,
-    render_for_model,
-)
-
-__all__ = [
-    "CONFIRM_THRESHOLD",
-    "TOOL_NAMES",
-    "TOOL_SCHEMAS",
-    "ChangeBudget",
-    "ChatRole",
-    "OfflineAssistant",
-    "OfflineReply",
-    "PendingAction",
-    "Refusal",
-    "ToolExecutor",
-    "ToolResult",
-    "interpret",
-    "pending_lines",
-    "render_for_model",
-]
