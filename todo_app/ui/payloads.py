@@ -1,9 +1,10 @@
 """Every event's payload checked against its handler's signature, in one place.
 
 Any handler can be called by a crafted websocket message with any arguments.
-Before a handler of this app runs, its arguments are validated (pydantic, lax:
-"5" may stand for 5, but a list is no int, a float no id, null no text),
-unknown or missing arguments refused, and strings bounded. A payload that does
+Before a handler of this app runs, its arguments are validated (pydantic,
+strict: the page sends JSON of the right types, so "yes" is no bool, "5" no
+id, a list no int, null no text), unknown or missing arguments refused, and
+their size bounded. A payload that does
 not fit never reaches the handler: the page gets a sentence in its alert.
 Ranges and meaning (an id of a todo of yours, a title's length) stay with the
 core services, where every path checks them.
@@ -49,7 +50,7 @@ def _parameters(state_name: str, handler_name: str) -> Checks | None:
     checks: Checks = {}
     for name, parameter in list(inspect.signature(fn).parameters.items())[1:]:  # not self
         hint = hints.get(name, Any)
-        adapter = TypeAdapter(hint, config={"arbitrary_types_allowed": True})
+        adapter = TypeAdapter(hint, config={"arbitrary_types_allowed": True, "strict": True})
         checks[name] = (adapter, parameter.default is inspect.Parameter.empty)
     return checks
 
