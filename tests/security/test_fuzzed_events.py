@@ -10,10 +10,11 @@ An unhandled exception would show UNEXPECTED_ERROR and log "unhandled ...".
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +29,8 @@ from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.session import UNEXPECTED_ERROR, SessionState
 from todo_app.ui.state.todos import TodoListState
 from todo_app.ui.state.transfer import TransferState
+
+T = TypeVar("T")
 
 # Ending the session would only make every later event a log-in prompt.
 NOT_FUZZED = {"log_out", "log_out_everywhere", "delete_account", "show_unexpected_error"}
@@ -60,17 +63,24 @@ payloads = st.dictionaries(names, json_values, max_size=3)
 
 
 class Fuzzer:
-    """One socket for all examples, on one event loop of its own (the socket
-    is bound to the loop it connected on)."""
+    """One socket for all examples, on an event loop of its own running in a
+    thread (the socket is bound to its loop, and once a browser test has run,
+    Playwright keeps a loop running in the main thread)."""
 
     def __init__(self, rehearsal: Rehearsal, token: str) -> None:
         self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
         self.client = ReflexClient(rehearsal.url, token)
-        self.loop.run_until_complete(self.client.connect())
+        self._run(self.client.connect())
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
 
     def close(self) -> None:
-        self.loop.run_until_complete(self.client.close())
-        self.loop.close()
+        self._run(self.client.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
 
     def send(self, state: Any, handler: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
         async def go() -> list[dict[str, Any]]:
@@ -85,7 +95,7 @@ class Fuzzer:
             )
             return await self.client.drain(first_seconds=5, quiet_seconds=0.2)
 
-        return self.loop.run_until_complete(go())
+        return self._run(go())
 
 
 @pytest.fixture(scope="module")
