@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from todo_app.assistant.tool_args import JsonDict
 from todo_app.assistant.tools import (
-    JsonDict,
     PendingAction,
     ToolExecutor,
     ToolResult,

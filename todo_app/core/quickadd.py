@@ -59,6 +59,7 @@ from todo_app.core import recurrence
 from todo_app.core.due import date_label, make_due
 from todo_app.core.models import TAG_MAX_LENGTH, Priority
 from todo_app.core.todos import TodoFields, clean_fields
+from todo_app.core.zones import zone
 
 TONIGHT = time(20, 0)
 
@@ -419,7 +420,7 @@ def parse_quick_add(text: str, now: datetime, tz: str) -> QuickAdd:
     """Parse a quick-add line typed at ``now`` (aware) by a user in IANA zone ``tz``."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    now_local = now.astimezone(recurrence.zone(tz))
+    now_local = now.astimezone(zone(tz))
     tokens = list(re.finditer(r"\S+", text))
     words = _Words([t[0].lower().rstrip(",.;:") for t in tokens], now_local.date())
     phrases = _select(_scan(words), len(tokens))
