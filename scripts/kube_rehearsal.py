@@ -573,6 +573,13 @@ class Pod:
 
     @property
     def ready(self) -> bool:
+        # ready_at too: the probe thread marks a container ready a moment before
+        # it records when the pod first became Ready; readers never see one
+        # without the other.
+        return self.containers_ready and self.ready_at is not None
+
+    @property
+    def containers_ready(self) -> bool:
         return (
             self.phase == "Running"
             and bool(self.containers)
@@ -1380,7 +1387,7 @@ class KubeRehearsal:
         return [kind for kind in ("readiness", "liveness") if run.probe(kind) is not None]
 
     def _note_ready(self, pod: Pod) -> None:
-        if pod.ready and not pod.ever_ready:
+        if pod.containers_ready and not pod.ever_ready:
             pod.ever_ready = True
             pod.ready_at = time.monotonic()
             self._event(pod.name, f"Ready {pod.ready_at - pod.created_at:.1f}s after creation")

@@ -117,8 +117,11 @@ class SessionState(rx.State):
             return "UTC"
 
     def _signed_out(self, reason: str = "") -> list[EventSpec]:
+        # Only the first sign-out says why: a page load runs several handlers,
+        # and the later ones ("Please log in.") must not hide the reason.
+        if not self._session_ended:
+            self.error = reason
         self.token = ""
-        self.error = reason
         self._session_ended = True
         return [rx.redirect("/login")]
 
