@@ -29,6 +29,7 @@ def guarded(handler: H) -> H:
 
     @functools.wraps(handler)
     async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        shown = self.error
         self.error = ""
         try:
             return await handler(self, *args, **kwargs)
@@ -37,6 +38,10 @@ def guarded(handler: H) -> H:
             # still holds its token; recover it, then run this event again.
             return await self._recover_session(handler.__name__, args, kwargs)
         except AuthenticationError as error:
+            if self._session_ended:
+                # Signed out already (a page load runs several handlers): the
+                # reason shown stays; _signed_out sets none the second time.
+                self.error = shown
             return self._signed_out(str(error))
         except DomainError as error:
             self.error = str(error)

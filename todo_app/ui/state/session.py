@@ -19,6 +19,7 @@ import reflex as rx
 from reflex.event import Event, EventSpec, server_side
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
+from reflex_base.constants.state import FIELD_MARKER
 
 from todo_app.core import sessions
 from todo_app.core.errors import AuthenticationError, ValidationError
@@ -210,7 +211,15 @@ class SessionRecovery(Middleware):
         if event.name.endswith(".hydrate_and_load"):
             # The page's own storage, complete: no token in it means signed
             # out, and an event finding no token must not ask the page again.
-            stored = sent.get(token_var) if isinstance(sent, dict) else None
+            # Keys come with Reflex's field marker ("...token_rx_state_") here.
+            stored = next(
+                (
+                    value
+                    for key, value in (sent.items() if isinstance(sent, dict) else [])
+                    if isinstance(key, str) and key.removesuffix(FIELD_MARKER) == token_var
+                ),
+                None,
+            )
             session = await state.get_state(SessionState)
             session._session_ended = not stored
             session._bind_to_socket()
