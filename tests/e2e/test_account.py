@@ -27,8 +27,9 @@ def test_a_token_copied_before_log_out_no_longer_works(page: Page) -> None:
     page.evaluate(f"localStorage.setItem('todo_token', '{stolen}')")
     page.goto("/")
     expect(page).to_have_url(LOGIN_URL)
-    expect(page.get_by_role("alert")).to_contain_text("ended")
     expect(page.get_by_role("checkbox", name="Complete Private after log out")).to_have_count(0)
+    # Not asserted: the alert's wording. With two replicas, which handler of the
+    # page load signs out first varies ("Your session has ended" or "Please log in").
 
 
 def test_log_out_everywhere_ends_the_other_devices(
