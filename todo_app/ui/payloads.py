@@ -95,5 +95,6 @@ class PayloadCheck(Middleware):
 
 
 def _is_upload(event: Event) -> bool:
+    """Files Reflex read from /_upload; a websocket message cannot carry these."""
     files = event.payload.get("files")
-    return isinstance(files, list) and all(not isinstance(f, (str, int, float)) for f in files)
+    return isinstance(files, list) and all(isinstance(f, rx.UploadFile) for f in files)
