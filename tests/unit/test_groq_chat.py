@@ -20,10 +20,9 @@ from todo_app.assistant.groq_transport import (
     BUSY_MESSAGE,
     NOT_CONFIGURED_MESSAGE,
     TIMEOUT_MESSAGE,
-    UNAVAILABLE_MESSAGE,
-    AssistantUnavailable,
     GroqSettings,
 )
+from todo_app.core.errors import UNAVAILABLE_MESSAGE, AssistantUnavailable
 from todo_app.settings import Settings
 
 SCHEMAS: list[dict[str, Any]] = [

@@ -13,12 +13,13 @@ from sqlmodel import select
 from tests.support.fake_groq import fake_groq, text
 from tests.support.loops import run_in_own_loop
 from todo_app.assistant import service
-from todo_app.assistant.groq_transport import AssistantUnavailable, GroqSettings
+from todo_app.assistant.groq_transport import GroqSettings
 from todo_app.assistant.offline import HELP, OfflineAssistant, Refusal, interpret
 from todo_app.assistant.rate_limit import USER_RATE_LIMIT_MESSAGE, AssistantRateLimit
 from todo_app.assistant.tools import ToolExecutor
 from todo_app.core import accounts
 from todo_app.core.db import session_scope
+from todo_app.core.errors import AssistantUnavailable
 from todo_app.core.models import Todo
 from todo_app.core.rate_limits import RateLimits
 

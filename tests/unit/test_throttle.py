@@ -23,8 +23,9 @@ from tests.support.live_app import free_port
 from tests.support.loops import run_in_own_loop
 from todo_app.api import client_address as client_address_module
 from todo_app.api.client_address import client_address
+from todo_app.core.errors import TooManyAttempts
 from todo_app.core.rate_limits import RateLimits
-from todo_app.core.throttle import AuthThrottle, LogInLimits, TooManyAttempts
+from todo_app.core.throttle import AuthThrottle, LogInLimits
 from todo_app.settings import Settings
 
 REDIS_USER, REDIS_PASSWORD = "todo", "throttle-test-password"

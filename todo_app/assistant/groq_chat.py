@@ -23,8 +23,6 @@ from typing import Any, Protocol
 import groq
 
 from todo_app.assistant.groq_transport import (
-    UNAVAILABLE_MESSAGE,
-    AssistantUnavailable,
     GroqSettings,
     Timer,
     first_choice_message,
@@ -33,6 +31,7 @@ from todo_app.assistant.groq_transport import (
     call as call_groq,
 )
 from todo_app.assistant.roles import CONVERSATION_ROLES, ChatRole
+from todo_app.core.errors import UNAVAILABLE_MESSAGE, AssistantUnavailable
 
 MAX_ROUNDS = 5
 # A model that emits dozens of calls in one step is misbehaving; the excess is answered

@@ -17,13 +17,13 @@ import groq
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from todo_app.assistant.groq_transport import (
-    AssistantUnavailable,
     GroqSettings,
     Timer,
     first_choice_message,
 )
 from todo_app.assistant.groq_transport import call as call_groq
 from todo_app.assistant.roles import ChatRole
+from todo_app.core.errors import AssistantUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_base, wait_exponential_jitter
 
+from todo_app.core.errors import UNAVAILABLE_MESSAGE, AssistantUnavailable
 from todo_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,15 +37,7 @@ BUSY_MESSAGE = (
     "The assistant is busy right now (rate limited by Groq). Please try again in a minute."
 )
 TIMEOUT_MESSAGE = "The assistant did not answer in time. Please try again."
-UNAVAILABLE_MESSAGE = "The assistant is unavailable right now. Please try again later."
 NOT_CONFIGURED_MESSAGE = "The assistant is not set up on this server."
-
-
-class AssistantUnavailable(Exception):
-    """The assistant cannot answer now; ``str()`` is a sentence to show the user."""
-
-    def __init__(self, message: str = UNAVAILABLE_MESSAGE) -> None:
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from limits import RateLimitItem, parse
 
-from todo_app.assistant.groq_transport import AssistantUnavailable
+from todo_app.core.errors import AssistantUnavailable
 from todo_app.core.rate_limits import RateLimits
 from todo_app.settings import get_settings
 

@@ -28,30 +28,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse, parse_many
 
-from todo_app.core.errors import DomainError
+from todo_app.core.errors import TooManyAttempts
 from todo_app.core.rate_limits import RateLimits
 from todo_app.settings import get_settings
 
 TOO_MANY_FOR_EMAIL = "Too many wrong passwords for this email."
 TOO_MANY_FROM_ADDRESS = "Too many log-in attempts from your network."
 TOO_MANY_SIGN_UPS = "Too many new accounts from your network."
-
-
-class TooManyAttempts(DomainError):
-    """Refused without being counted; the sentence says how long to wait."""
-
-    def __init__(self, reason: str, wait_seconds: float) -> None:
-        minutes = max(1, math.ceil(wait_seconds / 60))
-        super().__init__(
-            f"{reason} Please try again in {minutes} minute{'s' if minutes != 1 else ''}."
-        )
-        self.wait_seconds = wait_seconds
 
 
 LOG_IN_PER_ACCOUNT_AND_ADDRESS = parse("10/15 minutes")
