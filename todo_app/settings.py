@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # Generous by default: the browser suite signs up ~20 accounts a minute
     # from one address.
     signup_rate_limit: str = "60/minute"
+    # Events one websocket may send (todo_app.api.socket_limits); a person
+    # clicking and typing (debounced) stays far below it.
+    socket_event_rate_limit: str = "40/second;1200/minute"
     # HTTP proxies in front of the backend that append the client's address to
     # X-Forwarded-For and are trusted to: 1 = the frontend's nginx (minikube,
     # the rehearsals); 2 = an Ingress controller in front of that nginx
@@ -88,7 +91,7 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg2://" + url[len(prefix) :]
         return url
 
-    @field_validator("signup_rate_limit")
+    @field_validator("signup_rate_limit", "socket_event_rate_limit")
     @classmethod
     def _check_rate_limit(cls, value: str) -> str:
         try:

@@ -6,6 +6,7 @@ import reflex as rx
 
 from todo_app.api.health import health_routes
 from todo_app.api.origins import origin_check
+from todo_app.api.socket_limits import SocketEventLimits
 from todo_app.api.upload_limit import limit_uploads
 from todo_app.core.db import migrate
 from todo_app.settings import get_settings
@@ -54,8 +55,10 @@ app.register_lifespan_task(migrate_on_start)
 app.add_middleware(PayloadCheck())
 app.add_middleware(SessionRecovery())
 
+_settings = get_settings()
 if app.sio is not None:
-    _settings = get_settings()
     app.sio.eio.cors_allowed_origins = origin_check(
         _settings.allowed_origins, allow_loopback=not _settings.is_production
     )
+if app.event_namespace is not None:
+    SocketEventLimits(_settings.socket_event_rate_limit).attach(app.event_namespace)
