@@ -1,9 +1,9 @@
 import pytest
 from sqlmodel import Session, select
 
-from todo_app.core import accounts, queries, todos
+from todo_app.core import queries, todos
 from todo_app.core.errors import NotFoundError, ValidationError
-from todo_app.core.models import Todo
+from todo_app.core.models import Todo, User
 
 
 def test_create_trims_the_title(session: Session, alice: int) -> None:
@@ -119,7 +119,7 @@ def test_malformed_ids_are_not_found(session: Session, alice: int, todo_id: obje
 
 def test_deleting_a_user_deletes_their_todos(session: Session, alice: int) -> None:
     todos.create_todo(session, alice, "orphan?")
-    user = accounts.get_user(session, alice)
+    user = session.get(User, alice)
     session.delete(user)
     session.flush()
     assert session.exec(select(Todo)).all() == []

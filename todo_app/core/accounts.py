@@ -78,10 +78,6 @@ def authenticate(session: Session, email: str, password: str) -> User:
     return user
 
 
-def get_user(session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
-
-
 def _user_with_password(session: Session, user_id: int, password: str) -> User:
     user = session.get(User, user_id)
     if user is None:
