@@ -26,6 +26,8 @@ from tests.support.reflex_client import (
 from todo_app.core import accounts, queries, sessions, todos
 from todo_app.core.db import build_engine, session_scope
 from todo_app.core.models import Todo
+from todo_app.core.security import verify_token
+from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.todos import TodoListState
 from todo_app.ui.state.transfer import TransferState
@@ -198,10 +200,10 @@ def test_a_closed_tabs_client_token_is_no_key_to_the_account(
     victim, todo_id = _user_with_todo(app_db, "victim's secret")
     client_token = str(uuid.uuid4())
 
+    login = _token(live_app, victim)
+
     async def attack() -> tuple[list, list, list]:
-        tab = ReflexClient(
-            live_app.backend_url, _token(live_app, victim), client_token=client_token
-        )
+        tab = ReflexClient(live_app.backend_url, login, client_token=client_token)
         await tab.connect()
         loaded = await tab.send(TodoListState, "load")
         await tab.close()
@@ -211,6 +213,7 @@ def test_a_closed_tabs_client_token_is_no_key_to_the_account(
         try:
             exported = await thief.send(TransferState, "export", kind="json")
             toggled = await thief.send(TodoListState, "toggle", todo_id=todo_id, completed=True)
+            await thief.send(AuthState, "log_out")  # would end the victim's login elsewhere
         finally:
             await thief.close()
         return loaded, exported, toggled
@@ -224,3 +227,6 @@ def test_a_closed_tabs_client_token_is_no_key_to_the_account(
         assert "_sync_local_storage" in _frontend_events(replies) or redirects_to(replies, "/login")
     stored = _stored(app_db, todo_id)
     assert stored is not None and not stored.completed
+    with session_scope(app_db) as session:
+        claims = verify_token(login, live_app.jwt_secret)
+        assert sessions.is_active(session, claims.session_id, victim)

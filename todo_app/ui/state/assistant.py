@@ -18,21 +18,26 @@ from typing import Any
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from todo_app.assistant import service, tools
 from todo_app.assistant.groq_suggest import suggest as suggest_with_groq
-from todo_app.assistant.groq_transport import AssistantUnavailable, GroqSettings
+from todo_app.assistant.groq_transport import GroqSettings
 from todo_app.assistant.rate_limit import AssistantRateLimit
 from todo_app.assistant.roles import ChatRole
 from todo_app.core import conversations, subtasks
 from todo_app.core import todos as todo_service
 from todo_app.core.db import get_engine
 from todo_app.core.due import local_today, make_due
-from todo_app.core.errors import AuthenticationError, DomainError, ValidationError
+from todo_app.core.errors import (
+    AssistantUnavailable,
+    AuthenticationError,
+    DomainError,
+    ValidationError,
+)
 from todo_app.core.models import utcnow
 from todo_app.settings import get_settings
 from todo_app.ui.state.guard import DATABASE_DOWN, guarded
-from todo_app.ui.state.off_loop import in_session
 from todo_app.ui.state.session import SessionMissing
 from todo_app.ui.state.todos import TodoListState, toggled
 
@@ -94,17 +99,20 @@ class AssistantState(TodoListState):
     accepted: list[str] = []  # noqa: RUF012  ("s0".."s6", "priority", "due")
     _pending: list[tools.PendingAction] = []  # noqa: RUF012
 
-    def _executor(self, user_id: int) -> tools.ToolExecutor:
-        return tools.ToolExecutor(get_engine(), user_id, self._tz(), utcnow)
+    async def _executor(self) -> tools.ToolExecutor:
+        """The assistant's tools, bound to this tab's verified user."""
+        tz = self._tz()
+        return await self._as_user(
+            lambda _session, user_id: tools.ToolExecutor(get_engine(), user_id, tz, utcnow)
+        )
 
     @rx.event
     async def load_chat(self) -> Any:
         # Not @guarded: TodoListState.load runs first on the page and already
         # reports a bad token or a database error; repeating it would clobber that.
         try:
-            user_id = await self._user_id()
-            messages = await in_session(
-                lambda s: conversations.recent(s, user_id, limit=service.CHAT_LINES_SHOWN)
+            messages = await self._as_user(
+                lambda s, user_id: conversations.recent(s, user_id, limit=service.CHAT_LINES_SHOWN)
             )
         except SessionMissing:
             return await self._recover_session("load_chat", (), {})
@@ -118,7 +126,7 @@ class AssistantState(TodoListState):
         """Runs in the background so the reply can stream in while the tab stays live."""
         async with self:
             try:
-                user_id = await self._user_id()
+                executor = await self._executor()
                 text = _question(form_data)
             except SessionMissing:
                 return await self._recover_session("ask", (form_data,), {})
@@ -134,14 +142,15 @@ class AssistantState(TodoListState):
             self.chat = _shown(
                 [*self.chat, _line(ChatRole.USER, text), _line(ChatRole.ASSISTANT, "…")]
             )
-            executor = self._executor(user_id)
         streamed = _Latest()
         pusher = asyncio.create_task(self._push_partial_replies(streamed))
         failure = ""
         answer = service.Answer("")
         try:
             answer = await _answer(executor, history, text, streamed.set)
-            await in_session(lambda s: _remember(s, user_id, text, answer.reply))
+            # Outside the lock, like the answer; after a log out meanwhile (its
+            # login session ended) nothing is stored.
+            await self._as_user(lambda s, user_id: _remember(s, user_id, text, answer.reply))
         except DomainError as domain_error:
             failure = str(domain_error)
         except SQLAlchemyError:
@@ -159,7 +168,10 @@ class AssistantState(TodoListState):
                 return None
             self.chat = [*self.chat[:-1], _line(ChatRole.ASSISTANT, answer.reply)]
             self._show_pending(answer.pending)
-            await self._refresh(user_id)
+            with contextlib.suppress(AuthenticationError):
+                # Signed out (or this tab's state lost) while the answer came:
+                # no list to show; the page's next event deals with it.
+                await self._refresh()
         return rx.set_value(ASK_INPUT_ID, "")
 
     async def _push_partial_replies(self, streamed: _Latest) -> None:
@@ -182,29 +194,27 @@ class AssistantState(TodoListState):
     @rx.event
     @guarded
     async def confirm_pending(self) -> None:
-        user_id = await self._user_id()
+        executor = await self._executor()
         pending = self._pending
         self._show_pending([])
-        results = await asyncio.to_thread(self._executor(user_id).confirm, pending)
+        results = await asyncio.to_thread(executor.confirm, pending)
         reply = service.clip_message(" ".join(r.summary or r.error for r in results) or "Done.")
-        await in_session(lambda s: _remember(s, user_id, None, reply))
+        await self._as_user(lambda s, user_id: _remember(s, user_id, None, reply))
         self.chat = _shown([*self.chat, _line(ChatRole.ASSISTANT, reply)])
-        await self._refresh(user_id)
+        await self._refresh()
 
     @rx.event
     @guarded
     async def cancel_pending(self) -> None:
-        user_id = await self._user_id()
-        self._show_pending([])
         reply = "Cancelled: nothing was changed."
-        await in_session(lambda s: _remember(s, user_id, None, reply))
+        await self._as_user(lambda s, user_id: _remember(s, user_id, None, reply))
+        self._show_pending([])
         self.chat = _shown([*self.chat, _line(ChatRole.ASSISTANT, reply)])
 
     @rx.event
     @guarded
     async def clear_chat(self) -> None:
-        user_id = await self._user_id()
-        await in_session(lambda s: conversations.clear(s, user_id))
+        await self._as_user(conversations.clear)
         self.chat = []
         self._show_pending([])
 
@@ -213,11 +223,12 @@ class AssistantState(TodoListState):
     @rx.event
     @guarded
     async def suggest(self, todo_id: int) -> None:
-        user_id = await self._user_id()
         settings = _groq()
         if not settings.configured:
             raise ValidationError(NEEDS_KEY)
-        todo = await in_session(lambda s: todo_service.get_todo(s, user_id, todo_id))
+        todo, user_id = await self._as_user(
+            lambda s, user_id: (todo_service.get_todo(s, user_id, todo_id), user_id)
+        )
         today = local_today(utcnow(), self._tz())
         try:
             await _rate_limit.check(user_id)
@@ -257,13 +268,13 @@ class AssistantState(TodoListState):
     @guarded
     async def apply_suggestion(self) -> None:
         """Only what the user ticked changes; nothing else."""
-        user_id, todo_id, accepted = (await self._user_id()), self.suggest_for, set(self.accepted)
+        todo_id, accepted = self.suggest_for, set(self.accepted)
         titles = [s.title for s in self.suggested_subtasks if f"s{s.index}" in accepted]
         due_text = self.suggested_due if "due" in accepted else ""
         due = make_due(date.fromisoformat(due_text), None, self._tz()) if due_text else None
         priority = self.suggested_priority if "priority" in accepted else None
 
-        def apply(session: Any) -> None:
+        def apply(session: Session, user_id: int) -> None:
             for title in titles:
                 subtasks.add_subtask(session, user_id, todo_id, title)
             changes: dict[str, Any] = {}
@@ -276,9 +287,9 @@ class AssistantState(TodoListState):
                     session, user_id, todo_id, fields=todo_service.clean_fields(**changes)
                 )
 
-        await in_session(apply)
+        await self._as_user(apply)
         self.suggest_for, self.suggested_subtasks, self.accepted = 0, [], []
-        await self._refresh(user_id)
+        await self._refresh()
 
 
 class _Latest:
@@ -319,7 +330,7 @@ async def _answer(
         raise ValidationError(str(unavailable)) from unavailable
 
 
-def _remember(session: Any, user_id: int, question: str | None, reply: str) -> None:
+def _remember(session: Session, user_id: int, question: str | None, reply: str) -> None:
     if question is not None:
         conversations.append(session, user_id, ChatRole.USER, service.clip_message(question))
     conversations.append(session, user_id, ChatRole.ASSISTANT, service.clip_message(reply))

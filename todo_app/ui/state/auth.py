@@ -6,16 +6,15 @@ from datetime import timedelta
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from todo_app.api.client_address import client_address
 from todo_app.core import accounts, sessions
 from todo_app.core.errors import AuthenticationError
-from todo_app.core.security import verify_token
 from todo_app.core.throttle import AuthThrottle
 from todo_app.settings import get_settings
 from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.guard import guarded
-from todo_app.ui.state.off_loop import in_session
 from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.todos import TodoListState
 
@@ -34,8 +33,10 @@ class AuthState(SessionState):
         address = client_address(self.router.headers.raw_headers, self.router.session.client_ip)
         # Every attempt counts, a taken email too; a refusal is shown by @guarded.
         await _throttle.sign_up_attempt(address)
-        user = await in_session(lambda s: accounts.sign_up(s, email, password))
-        return await self._signed_in(user.id)
+        token = await self._anonymous(
+            lambda s: _new_login(s, accounts.sign_up(s, email, password).id)
+        )
+        return await self._signed_in(token)
 
     @rx.event
     @guarded
@@ -46,97 +47,76 @@ class AuthState(SessionState):
         # counting (TooManyAttempts, shown by @guarded as the form's error).
         await _throttle.log_in_attempt(email, address)
         try:
-            user = await in_session(lambda s: accounts.authenticate(s, email, password))
+            token = await self._anonymous(
+                lambda s: _new_login(s, accounts.authenticate(s, email, password).id)
+            )
         except AuthenticationError as error:
             # A wrong password is an error on this form, not a session ending.
             self.error = str(error)
             return None
         await _throttle.log_in_succeeded(email, address)
-        return await self._signed_in(user.id)
+        return await self._signed_in(token)
 
     @rx.event
+    @guarded
     async def log_out(self) -> Any:
+        # A socket that did not present the token (e.g. one reusing a closed
+        # tab's client token) is asked for it first: it cannot end the session.
         await self._forget_views()
-        session_id = self._session_id()
-        if session_id:
-            # The token itself stays valid until it expires: ending its session
-            # is what makes a copy of it useless.
-            await in_session(lambda s: sessions.end(s, session_id))
+        await self._end_login_session()
         return self._signed_out()
 
     @rx.event
     @guarded
     async def log_out_everywhere(self) -> Any:
-        user_id = await self._user_id()
-        await in_session(lambda s: sessions.end_all(s, user_id))
+        await self._as_user(sessions.end_all)
         await self._forget_views()
         return self._signed_out("You were logged out on every device.")
 
     @rx.event
     @guarded
     async def change_password(self, form_data: dict[str, Any]) -> Any:
-        user_id = await self._user_id()
+        await self._password_check_attempt()
         current, new = _field(form_data, "current_password"), _field(form_data, "new_password")
-        await self._password_check_attempt(user_id)
-        settings = get_settings()
 
-        def change(s: Any) -> str:
+        def change(s: Session, user_id: int) -> str:
             accounts.change_password(s, user_id, current, new)
             # Every other session ended with the old password; this tab goes on.
-            return sessions.log_in(
-                s,
-                user_id,
-                settings.effective_jwt_secret(),
-                timedelta(minutes=settings.jwt_lifetime_minutes),
-            )
+            return _new_login(s, user_id)
 
-        self.token = await in_session(change)
+        self.token = await self._as_user(change)
         self.notice = "Your password was changed. Other devices were logged out."
 
     @rx.event
     @guarded
     async def delete_account(self, form_data: dict[str, Any]) -> Any:
-        user_id = await self._user_id()
+        await self._password_check_attempt()
         password = _field(form_data, "delete_password")
-        await self._password_check_attempt(user_id)
-        await in_session(lambda s: accounts.delete_account(s, user_id, password))
+        await self._as_user(lambda s, user_id: accounts.delete_account(s, user_id, password))
         await self._forget_views()
         return self._signed_out("Your account and all its data were deleted.")
 
     @rx.event
     async def redirect_if_signed_in(self) -> Any:
         try:
-            await self._user_id()
+            await self._as_user(lambda _session, _user_id: None)  # the check alone
         except AuthenticationError:
             return None
         return rx.redirect("/")
 
-    async def _password_check_attempt(self, user_id: int) -> None:
+    async def _password_check_attempt(self) -> None:
         """Checking the current password is a log-in attempt too: a stolen
-        token must not become a way to guess the password."""
+        token must not become a way to guess the password. Counted for the
+        verified user, before the password is checked."""
+        user_id = await self._as_user(lambda _session, user_id: user_id)
         address = client_address(self.router.headers.raw_headers, self.router.session.client_ip)
         await _throttle.log_in_attempt(f"user-{user_id}", address)
 
-    def _session_id(self) -> str:
-        try:
-            return verify_token(self.token, get_settings().effective_jwt_secret()).session_id
-        except AuthenticationError:
-            return ""
-
-    async def _signed_in(self, user_id: int | None) -> Any:
-        assert user_id is not None
-        settings = get_settings()
+    async def _signed_in(self, token: str) -> Any:
         await self._forget_views()
         self._session_ended = False
         self._bind_to_socket()
-        self.token = await in_session(
-            lambda s: sessions.log_in(
-                s,
-                user_id,
-                settings.effective_jwt_secret(),
-                timedelta(minutes=settings.jwt_lifetime_minutes),
-            )
-        )
+        self.token = token
         self.error = ""
         return rx.redirect("/")
 
@@ -145,6 +125,18 @@ class AuthState(SessionState):
         # conversation) to the other.
         (await self.get_state(TodoListState)).reset()
         (await self.get_state(AssistantState)).reset()
+
+
+def _new_login(session: Session, user_id: int | None) -> str:
+    """A login session for a user just checked, in the same transaction; its token."""
+    assert user_id is not None
+    settings = get_settings()
+    return sessions.log_in(
+        session,
+        user_id,
+        settings.effective_jwt_secret(),
+        timedelta(minutes=settings.jwt_lifetime_minutes),
+    )
 
 
 def _field(form_data: Any, name: str) -> str:

@@ -5,30 +5,28 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from todo_app.core.errors import AuthenticationError, DomainError
-from todo_app.ui.state.session import SessionMissing
+from todo_app.ui.state.session import SessionMissing, SessionState
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
+S = TypeVar("S", bound=SessionState)
+P = ParamSpec("P")
 
 DATABASE_DOWN = "We could not reach the database. Nothing was changed; please try again shortly."
 
 
-def guarded(handler: H) -> H:
-    """Turn domain errors into the page's alert, and a bad token into a log-out.
-
-    The wrapped state must provide ``error``, ``_signed_out(reason)`` and
-    ``_recover_session(name, args, kwargs)`` (SessionState does).
-    """
+def guarded(
+    handler: Callable[Concatenate[S, P], Awaitable[Any]],
+) -> Callable[Concatenate[S, P], Awaitable[Any]]:
+    """Turn domain errors into the page's alert, and a bad token into a log-out."""
 
     @functools.wraps(handler)
-    async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+    async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Any:
         shown = self.error
         self.error = ""
         try:
@@ -50,4 +48,4 @@ def guarded(handler: H) -> H:
             self.error = DATABASE_DOWN
         return None
 
-    return cast(H, wrapper)
+    return wrapper

@@ -1,4 +1,8 @@
-"""Database work from event handlers, on a worker thread."""
+"""Database work from event handlers, on a worker thread.
+
+Handlers reach it only through SessionState (session.py), which verifies the
+user first; ruff (TID251) refuses an import of ``in_session`` anywhere else.
+"""
 
 from __future__ import annotations
 

@@ -13,22 +13,26 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import reflex as rx
 from reflex.event import Event, EventSpec, server_side
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from reflex_base.constants.state import FIELD_MARKER
+from sqlmodel import Session
 
 from todo_app.core import sessions
 from todo_app.core.errors import AuthenticationError, ValidationError
-from todo_app.core.security import verify_token
+from todo_app.core.security import TokenClaims, verify_token
 from todo_app.core.zones import zone
 from todo_app.settings import get_settings
 from todo_app.ui.state.off_loop import in_session
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 TOKEN_STORAGE_KEY = "todo_token"  # noqa: S105  (a storage key, not a secret)
 TIME_ZONE_COOKIE = "todo_tz"
@@ -80,12 +84,37 @@ class SessionState(rx.State):
     # tab's client token finds the old state, token included, but not this.
     _bound_socket: str = ""
 
-    async def _user_id(self) -> int:
-        """The verified user of this tab; raises AuthenticationError otherwise.
+    async def _as_user(self, operation: Callable[[Session, int], T]) -> T:
+        """Run ``operation(session, user_id)`` as this tab's verified user.
 
-        The token's signature and expiry, then its login session: ended by a log
-        out (here or everywhere), a password change or the account's deletion.
+        The one way from the token to a user: the token is checked here on the
+        loop, its login session and the operation run in one transaction on a
+        worker thread. Raises AuthenticationError (SessionMissing when the page
+        must send its token again) before the operation runs. Private: Reflex
+        would expose a public method as an event any client could send.
         """
+        claims = self._verified_claims()
+
+        def run(session: Session) -> T:
+            _check_login_session(session, claims)
+            return operation(session, claims.user_id)
+
+        return await in_session(run)
+
+    async def _anonymous(self, operation: Callable[[Session], T]) -> T:
+        """One transaction with no user: only for log-in and sign-up, which have none yet."""
+        return await in_session(operation)
+
+    async def _end_login_session(self) -> None:
+        """Log out: the token itself stays valid until it expires, so ending its
+        login session is what makes a copy of it useless. Only a socket that
+        presented the token may end it (SessionMissing otherwise)."""
+        session_id = self._verified_claims().session_id
+        await in_session(lambda s: sessions.end(s, session_id))
+
+    def _verified_claims(self) -> TokenClaims:
+        """The token's claims once it is present, presented by this socket,
+        correctly signed and unexpired; no database work (see _as_user)."""
         if not self.token:
             if self._session_ended:
                 raise AuthenticationError("Please log in.")
@@ -93,15 +122,7 @@ class SessionState(rx.State):
         if self._bound_socket != self._socket():
             # Not presented by this socket: it must send the page's token itself.
             raise SessionMissing("Please log in.")
-        claims = verify_token(self.token, get_settings().effective_jwt_secret())
-        if not sessions.recent.confirms(claims.session_id, claims.user_id):
-            active = await in_session(
-                lambda s: sessions.is_active(s, claims.session_id, claims.user_id)
-            )
-            if not active:
-                raise AuthenticationError("Your session has ended. Please log in again.")
-            sessions.recent.remember(claims.session_id, claims.user_id)
-        return claims.user_id
+        return verify_token(self.token, get_settings().effective_jwt_secret())
 
     def _socket(self) -> str:
         return self.router.session.session_id
@@ -194,6 +215,17 @@ class SessionState(rx.State):
     def show_unexpected_error(self) -> None:
         """Sent by the backend exception handler: a sentence, never a traceback."""
         self.error = UNEXPECTED_ERROR
+
+
+def _check_login_session(session: Session, claims: TokenClaims) -> None:
+    """The token's login session is still open: not ended by a log out (here or
+    everywhere), a password change or the account's deletion. Asked of the
+    database only when this process has not seen it open in the last seconds."""
+    if sessions.recent.confirms(claims.session_id, claims.user_id):
+        return
+    if not sessions.is_active(session, claims.session_id, claims.user_id):
+        raise AuthenticationError("Your session has ended. Please log in again.")
+    sessions.recent.remember(claims.session_id, claims.user_id)
 
 
 class SessionRecovery(Middleware):

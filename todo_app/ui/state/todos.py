@@ -16,17 +16,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
+from sqlmodel import Session
 
 from todo_app.core import bulk, queries, repeat_presets, subtasks, tags
 from todo_app.core import todos as todo_service
 from todo_app.core.due import date_label, local_today, parse_due
-from todo_app.core.errors import ValidationError
+from todo_app.core.errors import AuthenticationError, ValidationError
 from todo_app.core.models import Priority, utcnow
 from todo_app.core.quickadd import as_fields, parse_quick_add, preview
 from todo_app.core.recurrence import describe
 from todo_app.core.zones import zone
 from todo_app.ui.state.guard import guarded
-from todo_app.ui.state.off_loop import in_session
 from todo_app.ui.state.session import SessionState
 
 NEW_TODO_INPUT_ID = "new-todo"
@@ -144,7 +144,6 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def load(self) -> None:
-        user_id = await self._user_id()
         query = queries.TodoQuery.from_params(dict(self.router.url.query_parameters))
         self._params = query.to_params()
         self.search = query.search
@@ -155,20 +154,20 @@ class TodoListState(SessionState):
         self.sort = query.sort.value
         self.due_from = query.due_from.isoformat() if query.due_from else ""
         self.due_to = query.due_to.isoformat() if query.due_to else ""
-        await self._refresh(user_id, query)
+        await self._refresh(query)
 
-    async def _refresh(self, user_id: int, query: queries.TodoQuery | None = None) -> None:
+    async def _refresh(self, query: queries.TodoQuery | None = None) -> None:
         query = (query or queries.TodoQuery.from_params(self._params)).page(self._window)
         tz, now = self._tz(), utcnow()
 
-        def fetch(session: Any) -> tuple[Any, ...]:
+        def fetch(session: Session, user_id: int) -> tuple[Any, ...]:
             return (
                 queries.find_todos(session, user_id, query, now, tz),
                 tags.list_tags(session, user_id),
                 queries.upcoming_reminders(session, user_id, now),
             )
 
-        page, tag_counts, reminders = await in_session(fetch)
+        page, tag_counts, reminders = await self._as_user(fetch)
         self.reminders_json = json.dumps(
             [
                 {"id": todo_id, "title": title, "at": int(at.timestamp() * 1000)}
@@ -232,18 +231,17 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def add(self, form_data: dict[str, Any]) -> Any:
-        user_id = await self._user_id()
         tz = self._tz()
         line = _text(form_data, "title")[:2000]
         parsed = parse_quick_add(line, utcnow(), tz)
         fields = as_fields(parsed)
-        await in_session(
-            lambda s: todo_service.create_todo(
+        await self._as_user(
+            lambda s, user_id: todo_service.create_todo(
                 s, user_id, parsed.title, time_zone=tz, fields=fields
             )
         )
         self.quick_preview, self._just_added = "", line
-        await self._refresh(user_id)
+        await self._refresh()
         # Cleared only on success: a rejected title stays in the box to fix.
         # (Not by re-keying the box on a counter: a reconnect re-renders the
         # page from initial state and would wipe what the user is typing.)
@@ -254,12 +252,11 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def toggle(self, todo_id: int, completed: bool) -> Any:
-        user_id = await self._user_id()
-        todo = await in_session(
-            lambda s: todo_service.set_completed(s, user_id, todo_id, completed)
+        todo = await self._as_user(
+            lambda s, user_id: todo_service.set_completed(s, user_id, todo_id, completed)
         )
         if todo.recurrence:
-            await self._refresh(user_id)  # the next occurrence joins the list
+            await self._refresh()  # the next occurrence joins the list
         elif completed:
             self.done_ids = [*self.done_ids, todo_id]
         else:
@@ -272,8 +269,7 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def start_edit(self, todo_id: int) -> None:
-        user_id = await self._user_id()
-        items = await in_session(lambda s: subtasks.list_subtasks(s, user_id, todo_id))
+        items = await self._as_user(lambda s, user_id: subtasks.list_subtasks(s, user_id, todo_id))
         self.subtasks = [SubtaskRow(id=i.id or 0, title=i.title, done=i.done) for i in items]
         self.editing_id = todo_id
 
@@ -281,36 +277,35 @@ class TodoListState(SessionState):
     @guarded
     async def cancel_edit(self) -> None:
         self.editing_id = 0
-        await self._refresh(await self._user_id())  # subtask progress may have changed
+        await self._refresh()  # subtask progress may have changed
 
     # --- subtasks (of the todo being edited) ---------------------------------------------
 
     @rx.event
     @guarded
     async def add_subtask(self, form_data: dict[str, Any]) -> Any:
-        user_id, todo_id = (await self._user_id()), self.editing_id
-        title = _text(form_data, "subtask")
-        await in_session(lambda s: subtasks.add_subtask(s, user_id, todo_id, title))
-        await self._load_subtasks(user_id)
+        todo_id, title = self.editing_id, _text(form_data, "subtask")
+        await self._as_user(lambda s, user_id: subtasks.add_subtask(s, user_id, todo_id, title))
+        await self._load_subtasks()
         return rx.set_value(NEW_SUBTASK_INPUT_ID, "")
 
     @rx.event
     @guarded
     async def toggle_subtask(self, subtask_id: int, done: bool) -> None:
-        user_id = await self._user_id()
-        await in_session(lambda s: subtasks.set_subtask_done(s, user_id, subtask_id, done))
-        await self._load_subtasks(user_id)
+        await self._as_user(
+            lambda s, user_id: subtasks.set_subtask_done(s, user_id, subtask_id, done)
+        )
+        await self._load_subtasks()
 
     @rx.event
     @guarded
     async def delete_subtask(self, subtask_id: int) -> None:
-        user_id = await self._user_id()
-        await in_session(lambda s: subtasks.delete_subtask(s, user_id, subtask_id))
-        await self._load_subtasks(user_id)
+        await self._as_user(lambda s, user_id: subtasks.delete_subtask(s, user_id, subtask_id))
+        await self._load_subtasks()
 
-    async def _load_subtasks(self, user_id: int) -> None:
+    async def _load_subtasks(self) -> None:
         todo_id = self.editing_id
-        items = await in_session(lambda s: subtasks.list_subtasks(s, user_id, todo_id))
+        items = await self._as_user(lambda s, user_id: subtasks.list_subtasks(s, user_id, todo_id))
         self.subtasks = [SubtaskRow(id=i.id or 0, title=i.title, done=i.done) for i in items]
 
     # --- bulk ----------------------------------------------------------------------------
@@ -329,29 +324,28 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def complete_selected(self) -> None:
-        user_id, ids = (await self._user_id()), list(self.selected_ids)
-        await in_session(lambda s: bulk.complete_all(s, user_id, ids))
+        ids = list(self.selected_ids)
+        await self._as_user(lambda s, user_id: bulk.complete_all(s, user_id, ids))
         self.selected_ids = []
-        await self._refresh(user_id)
+        await self._refresh()
 
     @rx.event
     @guarded
     async def delete_selected(self) -> Any:
-        user_id, ids = (await self._user_id()), list(self.selected_ids)
-        snapshots = await in_session(lambda s: bulk.delete_all(s, user_id, ids))
+        ids = list(self.selected_ids)
+        snapshots = await self._as_user(lambda s, user_id: bulk.delete_all(s, user_id, ids))
         self.selected_ids = []
-        await self._refresh(user_id)
+        await self._refresh()
         self._offer_undo(f"Deleted {len(snapshots)} todos.", {"kind": "delete", "todos": snapshots})
         return TodoListState.expire_undo
 
     @rx.event
     @guarded
     async def tag_selected(self, form_data: dict[str, Any]) -> Any:
-        user_id, ids = (await self._user_id()), list(self.selected_ids)
-        name = _text(form_data, "bulk_tag")
-        await in_session(lambda s: bulk.tag_all(s, user_id, ids, name))
+        ids, name = list(self.selected_ids), _text(form_data, "bulk_tag")
+        await self._as_user(lambda s, user_id: bulk.tag_all(s, user_id, ids, name))
         self.selected_ids = []
-        await self._refresh(user_id)
+        await self._refresh()
         return rx.set_value(BULK_TAG_INPUT_ID, "")
 
     # --- the tag list --------------------------------------------------------------------
@@ -359,23 +353,21 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def rename_tag(self, form_data: dict[str, Any]) -> None:
-        user_id = await self._user_id()
         old, new = _text(form_data, "old_name"), _text(form_data, "new_name")
-        await in_session(lambda s: tags.rename_tag(s, user_id, old, new))
-        await self._after_tag_change(user_id, old)
+        await self._as_user(lambda s, user_id: tags.rename_tag(s, user_id, old, new))
+        await self._after_tag_change(old)
 
     @rx.event
     @guarded
     async def delete_tag(self, name: str) -> None:
-        user_id = await self._user_id()
-        await in_session(lambda s: tags.delete_tag(s, user_id, name))
-        await self._after_tag_change(user_id, name)
+        await self._as_user(lambda s, user_id: tags.delete_tag(s, user_id, name))
+        await self._after_tag_change(name)
 
-    async def _after_tag_change(self, user_id: int, old: str) -> None:
+    async def _after_tag_change(self, old: str) -> None:
         if self.tag == old.lstrip("#").lower():  # the filter named a tag that is gone
             self._params.pop("tag", None)
             self.tag = "any"
-        await self._refresh(user_id)
+        await self._refresh()
 
     @rx.event
     def toggle_shortcuts(self) -> None:
@@ -384,7 +376,6 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def save_edit(self, form_data: dict[str, Any]) -> None:
-        user_id = await self._user_id()
         todo_id = self.editing_id
         tz = self._tz()
         due = parse_due(_text(form_data, "due_date"), _text(form_data, "due_time"), tz)
@@ -402,20 +393,21 @@ class TodoListState(SessionState):
             recurrence=rule,
         )
         title, description = _text(form_data, "title"), _text(form_data, "description")
-        await in_session(
-            lambda s: todo_service.update_todo(
+        await self._as_user(
+            lambda s, user_id: todo_service.update_todo(
                 s, user_id, todo_id, title=title, description=description, fields=fields
             )
         )
         self.editing_id = 0
-        await self._refresh(user_id)
+        await self._refresh()
 
     @rx.event
     @guarded
     async def delete(self, todo_id: int) -> Any:
-        user_id = await self._user_id()
-        snapshot = await in_session(lambda s: todo_service.delete_todo(s, user_id, todo_id))
-        await self._refresh(user_id)
+        snapshot = await self._as_user(
+            lambda s, user_id: todo_service.delete_todo(s, user_id, todo_id)
+        )
+        await self._refresh()
         self._offer_undo(f"Deleted “{snapshot.title}”.", {"kind": "delete", "todos": [snapshot]})
         return TodoListState.expire_undo
 
@@ -429,17 +421,24 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def undo(self) -> None:
-        user_id = await self._user_id()
-        payload, self._undo, self.undo_label = self._undo, {}, ""
-        if payload.get("kind") == "complete":
-            todo_id = payload["id"]
-            await in_session(lambda s: todo_service.reopen(s, user_id, todo_id))
-        elif payload.get("kind") == "delete":
-            snapshots = payload["todos"]
-            await in_session(
-                lambda s: [todo_service.restore(s, user_id, snapshot) for snapshot in snapshots]
-            )
-        await self._refresh(user_id)
+        payload, label = self._undo, self.undo_label
+        self._undo, self.undo_label = {}, ""
+
+        def reverse(session: Session, user_id: int) -> None:
+            if payload.get("kind") == "complete":
+                todo_service.reopen(session, user_id, payload["id"])
+            elif payload.get("kind") == "delete":
+                for snapshot in payload["todos"]:
+                    todo_service.restore(session, user_id, snapshot)
+
+        try:
+            await self._as_user(reverse)
+        except AuthenticationError:
+            # Not verified yet: the offer stays for this event's replay once the
+            # page has sent its token again.
+            self._undo, self.undo_label = payload, label
+            raise
+        await self._refresh()
 
     @rx.event(background=True)
     async def expire_undo(self) -> None:

@@ -12,7 +12,6 @@ from todo_app.core import importing
 from todo_app.core.errors import ValidationError
 from todo_app.core.export import export_csv, export_json
 from todo_app.ui.state.guard import guarded
-from todo_app.ui.state.off_loop import in_session
 from todo_app.ui.state.todos import TodoListState
 
 IMPORT_UPLOAD_ID = "import-upload"
@@ -37,14 +36,12 @@ class TransferState(TodoListState):
         if kind not in _EXPORTS:
             raise ValidationError("Please choose JSON or CSV.")
         render, filename, mime_type = _EXPORTS[kind]
-        user_id = await self._user_id()
-        text = await in_session(lambda s: render(s, user_id))
+        text = await self._as_user(render)
         return rx.download(data=text, filename=filename, mime_type=mime_type)
 
     @rx.event
     @guarded
     async def import_json(self, files: list[rx.UploadFile]) -> Any:
-        user_id = await self._user_id()
         self.import_problems, self.import_message = [], ""
         if not files:
             raise ValidationError("Please choose a JSON file exported from this app.")
@@ -56,10 +53,10 @@ class TransferState(TodoListState):
         except UnicodeDecodeError as error:
             raise ValidationError("The file is not UTF-8 text; is it a JSON export?") from error
         try:
-            result = await in_session(lambda s: importing.import_json(s, user_id, text))
+            result = await self._as_user(lambda s, user_id: importing.import_json(s, user_id, text))
         except importing.ImportRejected as rejected:
             self.import_problems = rejected.problems[:50]
             raise
         self.import_message = f"Imported {result.imported} todos."
-        await self._refresh(user_id)
+        await self._refresh()
         return rx.clear_selected_files(IMPORT_UPLOAD_ID)
