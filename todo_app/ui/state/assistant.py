@@ -30,7 +30,6 @@ from todo_app.core import todos as todo_service
 from todo_app.core.db import get_engine
 from todo_app.core.due import local_today, make_due
 from todo_app.core.errors import (
-    AssistantUnavailable,
     AuthenticationError,
     DomainError,
     ValidationError,
@@ -230,13 +229,11 @@ class AssistantState(TodoListState):
             lambda s, user_id: (todo_service.get_todo(s, user_id, todo_id), user_id)
         )
         today = local_today(utcnow(), self._tz())
-        try:
-            await _rate_limit.check(user_id)
-            suggestion = await asyncio.to_thread(
-                suggest_with_groq, settings, todo.title, todo.description, today
-            )
-        except AssistantUnavailable as unavailable:
-            raise ValidationError(str(unavailable)) from unavailable
+        # AssistantUnavailable is a DomainError: @guarded shows its sentence.
+        await _rate_limit.check(user_id)
+        suggestion = await asyncio.to_thread(
+            suggest_with_groq, settings, todo.title, todo.description, today
+        )
         self.suggest_for = todo_id
         self.suggested_subtasks = [
             SuggestionLine(index=i, title=s.title, reason=s.reason)
@@ -323,11 +320,9 @@ async def _answer(
     text: str,
     on_text: Callable[[str], None],
 ) -> service.Answer:
-    """Groq when a key is set, else the offline parser (the blocking part off the loop)."""
-    try:
-        return await service.answer(_groq(), _rate_limit, executor, history, text, on_text=on_text)
-    except AssistantUnavailable as unavailable:
-        raise ValidationError(str(unavailable)) from unavailable
+    """Groq when a key is set, else the offline parser (the blocking part off the loop).
+    Raises AssistantUnavailable, a DomainError, with a sentence for the user."""
+    return await service.answer(_groq(), _rate_limit, executor, history, text, on_text=on_text)
 
 
 def _remember(session: Session, user_id: int, question: str | None, reply: str) -> None:
