@@ -16,6 +16,7 @@ from todo_app.ui.components.shortcuts import shortcuts_script
 from todo_app.ui.components.tag_picker import tag_picker_script
 from todo_app.ui.components.time_zone import time_zone_script
 from todo_app.ui.frontend_errors import log_frontend_exception
+from todo_app.ui.live_updates import run_live_updates
 from todo_app.ui.pages.auth import login_page, signup_page
 from todo_app.ui.pages.todos import todos_page
 from todo_app.ui.payloads import PayloadCheck
@@ -52,6 +53,7 @@ app.add_page(
 app.add_page(login_page, route="/login", title="Log in", on_load=AuthState.redirect_if_signed_in)
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=AuthState.redirect_if_signed_in)
 app.register_lifespan_task(migrate_on_start)
+app.register_lifespan_task(run_live_updates)
 app.add_middleware(PayloadCheck())
 app.add_middleware(SessionRecovery())
 

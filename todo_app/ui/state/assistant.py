@@ -36,7 +36,7 @@ from todo_app.core.errors import (
 )
 from todo_app.core.models import utcnow
 from todo_app.settings import get_settings
-from todo_app.ui.state.guard import DATABASE_DOWN, guarded
+from todo_app.ui.state.guard import DATABASE_DOWN, announces_change, guarded
 from todo_app.ui.state.session import SessionMissing
 from todo_app.ui.state.todos import TodoListState, toggled
 
@@ -171,6 +171,7 @@ class AssistantState(TodoListState):
                 # Signed out (or this tab's state lost) while the answer came:
                 # no list to show; the page's next event deals with it.
                 await self._refresh()
+                await self._announce_change()
         return rx.set_value(ASK_INPUT_ID, "")
 
     async def _push_partial_replies(self, streamed: _Latest) -> None:
@@ -192,6 +193,7 @@ class AssistantState(TodoListState):
 
     @rx.event
     @guarded
+    @announces_change
     async def confirm_pending(self) -> None:
         executor = await self._executor()
         pending = self._pending
@@ -263,6 +265,7 @@ class AssistantState(TodoListState):
 
     @rx.event
     @guarded
+    @announces_change
     async def apply_suggestion(self) -> None:
         """Only what the user ticked changes; nothing else."""
         todo_id, accepted = self.suggest_for, set(self.accepted)

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=SessionState)
 P = ParamSpec("P")
+R = TypeVar("R")
 
 DATABASE_DOWN = "We could not reach the database. Nothing was changed; please try again shortly."
 
@@ -47,5 +48,21 @@ def guarded(
             log.exception("database error in %s", handler.__qualname__)
             self.error = DATABASE_DOWN
         return None
+
+    return wrapper
+
+
+def announces_change(
+    handler: Callable[Concatenate[S, P], Awaitable[R]],
+) -> Callable[Concatenate[S, P], Awaitable[R]]:
+    """After the handler has committed its change, the other open pages that
+    show it refresh themselves (todo_app.ui.live_updates). Goes under
+    ``@guarded``: a handler that fails announces nothing."""
+
+    @functools.wraps(handler)
+    async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        result = await handler(self, *args, **kwargs)
+        await self._announce_change()
+        return result
 
     return wrapper

@@ -27,7 +27,9 @@ from todo_app.core import sessions
 from todo_app.core.errors import AuthenticationError, ValidationError
 from todo_app.core.security import TokenClaims, verify_token
 from todo_app.core.zones import zone
+from todo_app.live.bus import ChangeNotice
 from todo_app.settings import get_settings
+from todo_app.ui import live_updates
 from todo_app.ui.state.off_loop import in_session
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,9 @@ class SessionState(rx.State):
     # token that travels in the socket's URL; a new socket reusing a closed
     # tab's client token finds the old state, token included, but not this.
     _bound_socket: str = ""
+    # The user _as_user last verified for this tab: whose pages a change made
+    # here refreshes (never used to authorise anything).
+    _viewer_id: int = 0
 
     async def _as_user(self, operation: Callable[[Session, int], T]) -> T:
         """Run ``operation(session, user_id)`` as this tab's verified user.
@@ -99,7 +104,21 @@ class SessionState(rx.State):
             _check_login_session(session, claims)
             return operation(session, claims.user_id)
 
-        return await in_session(run)
+        result = await in_session(run)
+        self._viewer_id = claims.user_id
+        return result
+
+    async def _announce_change(self) -> None:
+        """This tab's user changed todos: their other open pages refresh.
+
+        The notice names only whose pages to refresh; each re-reads the
+        database as its own verified user."""
+        if self._viewer_id:
+            notice = ChangeNotice(frozenset({self._viewer_id}), origin=self._client_token())
+            await live_updates.publish(notice)
+
+    def _client_token(self) -> str:
+        return self.router.session.client_token
 
     async def _anonymous(self, operation: Callable[[Session], T]) -> T:
         """One transaction with no user: only for log-in and sign-up, which have none yet."""

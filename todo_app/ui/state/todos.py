@@ -11,23 +11,28 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import logging
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from todo_app.core import bulk, queries, repeat_presets, subtasks, tags
 from todo_app.core import todos as todo_service
 from todo_app.core.due import date_label, local_today, parse_due
-from todo_app.core.errors import AuthenticationError, ValidationError
+from todo_app.core.errors import AuthenticationError, DomainError, ValidationError
 from todo_app.core.models import Priority, utcnow
 from todo_app.core.quickadd import as_fields, parse_quick_add, preview
 from todo_app.core.recurrence import describe
 from todo_app.core.zones import zone
-from todo_app.ui.state.guard import guarded
+from todo_app.ui import live_updates
+from todo_app.ui.state.guard import announces_change, guarded
 from todo_app.ui.state.session import SessionState
+
+log = logging.getLogger(__name__)
 
 NEW_TODO_INPUT_ID = "new-todo"
 NEW_SUBTASK_INPUT_ID = "new-subtask"
@@ -155,6 +160,20 @@ class TodoListState(SessionState):
         self.due_from = query.due_from.isoformat() if query.due_from else ""
         self.due_to = query.due_to.isoformat() if query.due_to else ""
         await self._refresh(query)
+        if (pages := live_updates.open_pages()) is not None:
+            # Changes made elsewhere to what this page shows refresh it (_follow_change).
+            pages.show(self._client_token(), self._viewer_id, list_id=None)
+
+    async def _follow_change(self) -> bool:
+        """A change made elsewhere may show here: read the page again as this
+        tab's user. False when the tab no longer has one (stop following)."""
+        try:
+            await self._refresh()
+        except AuthenticationError:
+            return False
+        except (DomainError, SQLAlchemyError):
+            log.warning("live update: could not refresh a page", exc_info=True)
+        return True
 
     async def _refresh(self, query: queries.TodoQuery | None = None) -> None:
         query = (query or queries.TodoQuery.from_params(self._params)).page(self._window)
@@ -230,6 +249,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def add(self, form_data: dict[str, Any]) -> Any:
         tz = self._tz()
         line = _text(form_data, "title")[:2000]
@@ -251,6 +271,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def toggle(self, todo_id: int, completed: bool) -> Any:
         todo = await self._as_user(
             lambda s, user_id: todo_service.set_completed(s, user_id, todo_id, completed)
@@ -283,6 +304,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def add_subtask(self, form_data: dict[str, Any]) -> Any:
         todo_id, title = self.editing_id, _text(form_data, "subtask")
         await self._as_user(lambda s, user_id: subtasks.add_subtask(s, user_id, todo_id, title))
@@ -291,6 +313,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def toggle_subtask(self, subtask_id: int, done: bool) -> None:
         await self._as_user(
             lambda s, user_id: subtasks.set_subtask_done(s, user_id, subtask_id, done)
@@ -299,6 +322,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def delete_subtask(self, subtask_id: int) -> None:
         await self._as_user(lambda s, user_id: subtasks.delete_subtask(s, user_id, subtask_id))
         await self._load_subtasks()
@@ -323,6 +347,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def complete_selected(self) -> None:
         ids = list(self.selected_ids)
         await self._as_user(lambda s, user_id: bulk.complete_all(s, user_id, ids))
@@ -331,6 +356,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def delete_selected(self) -> Any:
         ids = list(self.selected_ids)
         snapshots = await self._as_user(lambda s, user_id: bulk.delete_all(s, user_id, ids))
@@ -341,6 +367,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def tag_selected(self, form_data: dict[str, Any]) -> Any:
         ids, name = list(self.selected_ids), _text(form_data, "bulk_tag")
         await self._as_user(lambda s, user_id: bulk.tag_all(s, user_id, ids, name))
@@ -352,6 +379,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def rename_tag(self, form_data: dict[str, Any]) -> None:
         old, new = _text(form_data, "old_name"), _text(form_data, "new_name")
         await self._as_user(lambda s, user_id: tags.rename_tag(s, user_id, old, new))
@@ -359,6 +387,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def delete_tag(self, name: str) -> None:
         await self._as_user(lambda s, user_id: tags.delete_tag(s, user_id, name))
         await self._after_tag_change(name)
@@ -375,6 +404,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def save_edit(self, form_data: dict[str, Any]) -> None:
         todo_id = self.editing_id
         tz = self._tz()
@@ -403,6 +433,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def delete(self, todo_id: int) -> Any:
         snapshot = await self._as_user(
             lambda s, user_id: todo_service.delete_todo(s, user_id, todo_id)
@@ -420,6 +451,7 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
+    @announces_change
     async def undo(self) -> None:
         payload, label = self._undo, self.undo_label
         self._undo, self.undo_label = {}, ""

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from todo_app.core import importing
 from todo_app.core.errors import ValidationError
 from todo_app.core.export import export_csv, export_json
-from todo_app.ui.state.guard import guarded
+from todo_app.ui.state.guard import announces_change, guarded
 from todo_app.ui.state.todos import TodoListState
 
 IMPORT_UPLOAD_ID = "import-upload"
@@ -41,6 +41,7 @@ class TransferState(TodoListState):
 
     @rx.event
     @guarded
+    @announces_change
     async def import_json(self, files: list[rx.UploadFile]) -> Any:
         self.import_problems, self.import_message = [], ""
         if not files:
