@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import enum
 import json
 import logging
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -90,6 +92,20 @@ def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
     )
 
 
+class UndoKind(enum.Enum):
+    REOPEN = enum.auto()  # a completion: reopen the todo
+    RESTORE = enum.auto()  # a delete: restore the snapshots
+
+
+@dataclasses.dataclass(frozen=True)
+class UndoOffer:
+    """What "Undo" reverses; kept on the server, never sent to the page."""
+
+    kind: UndoKind
+    todo_id: int = 0
+    snapshots: tuple[todo_service.TodoSnapshot, ...] = ()
+
+
 @dataclasses.dataclass
 class SubtaskRow:
     id: int
@@ -136,7 +152,7 @@ class TodoListState(SessionState):
     due_to: str = ""
     _params: dict[str, str] = {}  # noqa: RUF012
     _window: int = queries.DEFAULT_PAGE_SIZE
-    _undo: dict[str, Any] = {}  # noqa: RUF012
+    _undo: UndoOffer | None = None
     _undo_serial: int = 0
     _just_added: str = ""
 
@@ -283,7 +299,7 @@ class TodoListState(SessionState):
         else:
             self.done_ids = [i for i in self.done_ids if i != todo_id]
         if completed:
-            self._offer_undo(f"Completed “{todo.title}”.", {"kind": "complete", "id": todo_id})
+            self._offer_undo(f"Completed “{todo.title}”.", UndoKind.REOPEN, todo_id=todo_id)
             return TodoListState.expire_undo
         return None
 
@@ -362,7 +378,7 @@ class TodoListState(SessionState):
         snapshots = await self._as_user(lambda s, user_id: bulk.delete_all(s, user_id, ids))
         self.selected_ids = []
         await self._refresh()
-        self._offer_undo(f"Deleted {len(snapshots)} todos.", {"kind": "delete", "todos": snapshots})
+        self._offer_undo(f"Deleted {len(snapshots)} todos.", UndoKind.RESTORE, snapshots=snapshots)
         return TodoListState.expire_undo
 
     @rx.event
@@ -439,28 +455,37 @@ class TodoListState(SessionState):
             lambda s, user_id: todo_service.delete_todo(s, user_id, todo_id)
         )
         await self._refresh()
-        self._offer_undo(f"Deleted “{snapshot.title}”.", {"kind": "delete", "todos": [snapshot]})
+        self._offer_undo(f"Deleted “{snapshot.title}”.", UndoKind.RESTORE, snapshots=[snapshot])
         return TodoListState.expire_undo
 
     # --- undo ----------------------------------------------------------------------------
 
-    def _offer_undo(self, label: str, payload: dict[str, Any]) -> None:
+    def _offer_undo(
+        self,
+        label: str,
+        kind: UndoKind,
+        *,
+        todo_id: int = 0,
+        snapshots: Sequence[todo_service.TodoSnapshot] = (),
+    ) -> None:
         self._undo_serial += 1
-        self._undo = {**payload, "serial": self._undo_serial}
+        self._undo = UndoOffer(kind, todo_id, tuple(snapshots))
         self.undo_label = label
 
     @rx.event
     @guarded
     @announces_change
     async def undo(self) -> None:
-        payload, label = self._undo, self.undo_label
-        self._undo, self.undo_label = {}, ""
+        offer, label = self._undo, self.undo_label
+        self._undo, self.undo_label = None, ""
+        if offer is None:
+            return  # expired, or undone already (a double click)
 
         def reverse(session: Session, user_id: int) -> None:
-            if payload.get("kind") == "complete":
-                todo_service.reopen(session, user_id, payload["id"])
-            elif payload.get("kind") == "delete":
-                for snapshot in payload["todos"]:
+            if offer.kind is UndoKind.REOPEN:
+                todo_service.reopen(session, user_id, offer.todo_id)
+            else:
+                for snapshot in offer.snapshots:
                     todo_service.restore(session, user_id, snapshot)
 
         try:
@@ -468,7 +493,7 @@ class TodoListState(SessionState):
         except AuthenticationError:
             # Not verified yet: the offer stays for this event's replay once the
             # page has sent its token again.
-            self._undo, self.undo_label = payload, label
+            self._undo, self.undo_label = offer, label
             raise
         await self._refresh()
 
@@ -479,8 +504,8 @@ class TodoListState(SessionState):
         await asyncio.sleep(UNDO_SECONDS)
         async with self:
             if self._undo_serial == serial:
-                self._undo, self.undo_label = {}, ""
+                self._undo, self.undo_label = None, ""
 
     @rx.event
     def dismiss_undo(self) -> None:
-        self._undo, self.undo_label = {}, ""
+        self._undo, self.undo_label = None, ""
