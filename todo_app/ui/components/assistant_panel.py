@@ -3,7 +3,14 @@
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from todo_app.ui.state.assistant import ASK_INPUT_ID, AssistantState, ChatLine, SuggestionLine
+from todo_app.ui.state.assistant import (
+    ASK_INPUT_ID,
+    SUBTASK_CHOICE_PREFIX,
+    AssistantState,
+    ChatLine,
+    Choice,
+    SuggestionLine,
+)
 
 
 def _line(line: ObjectVar[ChatLine]) -> rx.Component:
@@ -102,7 +109,7 @@ def assistant_panel() -> rx.Component:
 
 
 def _subtask_choice(line: ObjectVar[SuggestionLine]) -> rx.Component:
-    key = "s" + line.index.to_string()
+    key = SUBTASK_CHOICE_PREFIX + line.index.to_string()  # subtask_choice, on the page
     return rx.hstack(
         rx.checkbox(
             checked=AssistantState.accepted.contains(key),
@@ -142,14 +149,14 @@ def suggestion_panel(todo_id: rx.Var[int]) -> rx.Component:
             rx.text("Suggested", size="1", weight="medium"),
             rx.foreach(AssistantState.suggested_subtasks, _subtask_choice),
             _choice(
-                "priority",
+                Choice.PRIORITY,
                 "Accept priority " + AssistantState.suggested_priority,
                 AssistantState.suggested_priority_reason,
             ),
             rx.cond(
                 AssistantState.suggested_due != "",
                 _choice(
-                    "due",
+                    Choice.DUE,
                     "Accept due date " + AssistantState.suggested_due,
                     AssistantState.suggested_due_reason,
                 ),

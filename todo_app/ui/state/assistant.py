@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 import reflex as rx
@@ -80,6 +81,20 @@ def _groq() -> GroqSettings:
     return GroqSettings.from_settings(get_settings())
 
 
+class Choice(StrEnum):
+    """The Suggest panel's checkboxes besides one per subtask (subtask_choice)."""
+
+    PRIORITY = "priority"
+    DUE = "due"
+
+
+SUBTASK_CHOICE_PREFIX = "s"
+
+
+def subtask_choice(index: int) -> str:
+    return f"{SUBTASK_CHOICE_PREFIX}{index}"
+
+
 class AssistantState(TodoListState):
     chat: list[ChatLine] = []  # noqa: RUF012  (at most service.CHAT_LINES_SHOWN lines)
     # The Confirm callout: a headline and one line per held change (bounded by
@@ -95,7 +110,7 @@ class AssistantState(TodoListState):
     suggested_priority_reason: str = ""
     suggested_due: str = ""
     suggested_due_reason: str = ""
-    accepted: list[str] = []  # noqa: RUF012  ("s0".."s6", "priority", "due")
+    accepted: list[str] = []  # noqa: RUF012  (Choice values and subtask_choice(i))
     _pending: list[tools.PendingAction] = []  # noqa: RUF012
 
     async def _executor(self) -> tools.ToolExecutor:
@@ -251,11 +266,11 @@ class AssistantState(TodoListState):
     def accept(self, key: str, chosen: bool) -> None:
         # Only the choices of the suggestion on screen (one the signed-in user
         # asked for): a crafted event cannot grow this list.
-        offered = {f"s{i}" for i in range(len(self.suggested_subtasks))}
+        offered = {subtask_choice(i) for i in range(len(self.suggested_subtasks))}
         if self.suggested_priority:
-            offered.add("priority")
+            offered.add(Choice.PRIORITY)
         if self.suggested_due:
-            offered.add("due")
+            offered.add(Choice.DUE)
         if self.suggest_for and key in offered:
             self.accepted = toggled(self.accepted, key, chosen)
 
@@ -269,10 +284,10 @@ class AssistantState(TodoListState):
     async def apply_suggestion(self) -> None:
         """Only what the user ticked changes; nothing else."""
         todo_id, accepted = self.suggest_for, set(self.accepted)
-        titles = [s.title for s in self.suggested_subtasks if f"s{s.index}" in accepted]
-        due_text = self.suggested_due if "due" in accepted else ""
+        titles = [s.title for s in self.suggested_subtasks if subtask_choice(s.index) in accepted]
+        due_text = self.suggested_due if Choice.DUE in accepted else ""
         due = make_due(date.fromisoformat(due_text), None, self._tz()) if due_text else None
-        priority = self.suggested_priority if "priority" in accepted else None
+        priority = self.suggested_priority if Choice.PRIORITY in accepted else None
 
         def apply(session: Session, user_id: int) -> None:
             for title in titles:
