@@ -85,9 +85,6 @@ class SessionState(rx.State):
     # token that travels in the socket's URL; a new socket reusing a closed
     # tab's client token finds the old state, token included, but not this.
     _bound_socket: str = ""
-    # The user _as_user last verified for this tab: whose pages a change made
-    # here refreshes (never used to authorise anything).
-    _viewer_id: int = 0
 
     async def _as_user(self, operation: Callable[[Session, int], T]) -> T:
         """Run ``operation(session, user_id)`` as this tab's verified user.
@@ -104,18 +101,16 @@ class SessionState(rx.State):
             _check_login_session(session, claims)
             return operation(session, claims.user_id)
 
-        result = await in_session(run)
-        self._viewer_id = claims.user_id
-        return result
+        return await in_session(run)
 
     async def _announce_change(self) -> None:
         """This tab's user changed todos: their other open pages refresh.
 
         The notice names only whose pages to refresh; each re-reads the
-        database as its own verified user."""
-        if self._viewer_id:
-            notice = ChangeNotice(frozenset({self._viewer_id}), origin=self._client_token())
-            await live_updates.publish(notice)
+        database as its own verified user. Writes no state (background
+        handlers call it outside ``async with self``)."""
+        user_id = self._verified_claims().user_id
+        await live_updates.publish(ChangeNotice(frozenset({user_id}), origin=self._client_token()))
 
     def _client_token(self) -> str:
         return self.router.session.client_token

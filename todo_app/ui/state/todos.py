@@ -178,7 +178,7 @@ class TodoListState(SessionState):
         await self._refresh(query)
         if (pages := live_updates.open_pages()) is not None:
             # Changes made elsewhere to what this page shows refresh it (_follow_change).
-            pages.show(self._client_token(), self._viewer_id, list_id=None)
+            pages.show(self._client_token(), self._verified_claims().user_id, list_id=None)
 
     async def _follow_change(self) -> bool:
         """A change made elsewhere may show here: read the page again as this
