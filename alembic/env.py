@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from alembic import context
 from todo_app.core import models  # noqa: F401  (registers the tables)
-from todo_app.core.db import build_engine
+from todo_app.core.db import build_engine, check_sqlite_foreign_keys, sqlite_foreign_keys_off
 from todo_app.settings import get_settings
 
 target_metadata = SQLModel.metadata
@@ -28,8 +28,14 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = build_engine(get_settings().effective_database_url)
-    with engine.begin() as own_connection:
+    # As todo_app.core.db.migrate does: SQLite's foreign keys off while tables are rebuilt.
+    with (
+        engine.connect() as own_connection,
+        sqlite_foreign_keys_off(own_connection),
+        own_connection.begin(),
+    ):
         _run(own_connection)
+        check_sqlite_foreign_keys(own_connection)
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]

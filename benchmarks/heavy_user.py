@@ -38,7 +38,7 @@ from sqlalchemy import Engine, delete, event, insert, make_url, text
 from sqlmodel import Session
 
 from tests.support.databases import throwaway_postgres
-from todo_app.core import tags
+from todo_app.core import lists, tags
 from todo_app.core import todos as todo_service
 from todo_app.core.db import build_engine, migrate, session_scope
 from todo_app.core.due import local_today, make_due
@@ -146,7 +146,7 @@ def _sentence(rng: random.Random, low: int, high: int) -> list[str]:
 
 
 def _todo_rows(
-    rng: random.Random, owner_id: int, count: int, now: datetime
+    rng: random.Random, owner_id: int, list_id: int, count: int, now: datetime
 ) -> list[dict[str, Any]]:
     today = local_today(now, TZ)
     rows: list[dict[str, Any]] = []
@@ -177,6 +177,7 @@ def _todo_rows(
         rows.append(
             {
                 "owner_id": owner_id,
+                "list_id": list_id,
                 "title": " ".join(words).capitalize(),
                 "description": description,
                 "completed": completed,
@@ -212,8 +213,10 @@ def _seed_user(
             [{"owner_id": user_id, "name": name} for name in TAG_NAMES],
         ).scalars()
     )
+    inbox = lists.ensure_inbox(session, user_id)  # every todo is in a list: the Inbox here
+    assert inbox.id is not None
     todo_ids: list[int] = []
-    for chunk in _chunks(_todo_rows(rng, user_id, count, now)):
+    for chunk in _chunks(_todo_rows(rng, user_id, inbox.id, count, now)):
         todo_ids += conn.execute(
             insert(todo_table).returning(todo_table.c.id, sort_by_parameter_order=True), chunk
         ).scalars()
@@ -400,6 +403,8 @@ def _role(statement: str) -> str:
         return "subtask progress"
     if head.startswith("SELECT todo_tags."):
         return "tags of the page"
+    if head.startswith("SELECT list_members."):
+        return "shared lists"  # the lists shared with the user: part of "All lists"
     return "page"
 
 

@@ -94,7 +94,9 @@ def test_each_schema_is_generated_from_its_pydantic_model() -> None:
         assert model.model_config.get("strict") is True
         assert schema == tool_schema(model)
         parameters = schema["function"]["parameters"]
-        assert list(parameters["properties"]) == list(model.model_fields)
+        # The arguments the model writes: field names, or aliases ("list").
+        names = [info.alias or name for name, info in model.model_fields.items()]
+        assert list(parameters["properties"]) == names
         assert set(parameters["required"]) == {
             name for name, info in model.model_fields.items() if info.is_required()
         }
@@ -132,6 +134,7 @@ def test_add_parses_a_natural_due_and_sets_priority_and_tags(
         "priority": "high",
         "due": "2026-11-27T18:00",
         "tags": ["home"],
+        "list": "Inbox",
     }
     assert result.summary == "Added “Buy milk” (due Fri 27 Nov 18:00)."
     with session_scope(db) as session:
@@ -330,7 +333,7 @@ def test_find_by_title_prefers_an_exact_match_then_contains(alice: ToolExecutor)
             "add_todo",
             {"title": "x", "colour": "red"},
             "Unknown parameter “colour” for add_todo; the parameters are: "
-            "title, due, priority, tags.",
+            "title, due, priority, tags, list.",
             id="extra-key",
         ),
     ],

@@ -65,8 +65,9 @@ def test_explain_captures_the_sql_find_todos_sends_and_plans_it(
 ) -> None:
     plans = bench.explain(postgres, seeded.owner_id, "search", TodoQuery(search=bench.COMMON_WORD))
 
-    assert [plan.role for plan in plans][:2] == ["page", "count"]
-    page = plans[0]
+    # First the lists shared with the user ("All lists" spans them), then the page.
+    assert [plan.role for plan in plans][:3] == ["shared lists", "page", "count"]
+    page = plans[1]
     assert "LIKE" in page.statement and "LIMIT" in page.statement
     assert f"%{bench.COMMON_WORD}%" in str(page.parameters)
     assert any(line.startswith("Execution Time:") for line in page.lines)

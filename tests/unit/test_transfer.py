@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from todo_app.core import recurrence, tags, todos
+from todo_app.core import lists, recurrence, tags, todos
 from todo_app.core.due import make_due
 from todo_app.core.export import CSV_HEADER, export_csv, export_json
 from todo_app.core.importing import ImportRejected, import_json
@@ -140,7 +140,8 @@ def test_a_round_trip_loses_nothing(session: Session, alice: int, bob: int) -> N
 def test_the_document_reads_as_documented(session: Session, alice: int) -> None:
     _varied(session, alice)
     document = _document(export_json(session, alice))
-    assert (document["format"], document["version"]) == ("todo-app", 1)
+    assert (document["format"], document["version"]) == ("todo-app", 2)
+    assert document["lists"] == [{"name": "Inbox"}]
     assert datetime.fromisoformat(document["exported_at"]).utcoffset() is not None
     entries = {entry["title"]: entry for entry in document["todos"]}
     assert list(entries)[:2] == ["Buy milk", "Call mum"]  # oldest first
@@ -166,6 +167,7 @@ def test_the_document_reads_as_documented(session: Session, alice: int) -> None:
     assert (following["due_date"], following["series_start"]) == ("2027-02-28", "2027-01-31")
     assert following["follows"] == document["todos"].index(first) + 1
     assert "id" not in first and "owner_id" not in first
+    assert {entry["list"] for entry in document["todos"]} == {"Inbox"}
 
 
 def test_an_imported_series_still_creates_each_occurrence_once(
@@ -248,7 +250,7 @@ def _assert_nothing_written(session: Session, owner: int) -> None:
         ('{"format": "todo-app", "version": 1, "todos": [NaN]}', "is not valid JSON"),
         ("[1, 2]", "is not a todo-app export"),
         ('{"format": "other-app", "version": 1, "todos": []}', "is not a todo-app export"),
-        ('{"format": "todo-app", "version": 2, "todos": []}', "version 2 export"),
+        ('{"format": "todo-app", "version": 3, "todos": []}', "version 3 export"),
         ('{"format": "todo-app", "version": true, "todos": []}', "version true export"),
         ('{"format": "todo-app", "version": 1, "todos": {}}', "“todos” is not a list"),
     ],
@@ -399,7 +401,8 @@ def test_csv_cells_cannot_run_as_formulas(session: Session, alice: int) -> None:
     for title in ('=HYPERLINK("http://evil.example","x")', "+1 call", "-minus", "@SUM(A1)"):
         _add(session, alice, title, "-2+3")
     # Leading tabs and CRs never pass the title rules: written directly, as older data might be.
-    session.add(Todo(owner_id=alice, title="\tTabbed", description="\rReturn"))
+    inbox = lists.ensure_inbox(session, alice)
+    session.add(Todo(owner_id=alice, list_id=inbox.id, title="\tTabbed", description="\rReturn"))
     session.flush()
     rows = _rows(export_csv(session, alice))[1:]
     assert [(row[0], row[1]) for row in rows] == [

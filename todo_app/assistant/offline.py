@@ -4,11 +4,17 @@ It turns "add buy milk tomorrow", "what is due today", "complete buy milk" or "d
 into the same tool calls a model would make, run by the same :class:`ToolExecutor`, and refuses
 politely anything else. Phrasings are matched by a few anchored patterns, on purpose: a request
 it half understands must be refused, not guessed (a wrong guess could delete a todo).
+
+A list is named as in "add milk to Groceries" or "what is on the Trip list": by a name followed
+by the word "list", or by the name of one of the user's lists ("add go to the gym" stays a todo
+called "Go to the gym" unless the user has a list called "gym").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -116,11 +122,24 @@ _TARGET_TAIL = re.compile(
     r"\s+(?:(?:todos?|tasks?|items?|one)|from (?:my\s+)?(?:list|todos)|as well|too|now|already)$"
 )
 _QUOTES = "\"'“”\u2018\u2019«»"
+# "… to Groceries", "… on the Trip list": the words before a list's name.
+_TO_LIST = re.compile(r"\s(?:to|on|in|into|onto|for)\s+(?:(?:the|my|our)\s+)?", re.IGNORECASE)
+_LIST_WORD = re.compile(r"\s+list$", re.IGNORECASE)
+_IN_LIST = re.compile(r"\s(?:on|in|from|of)\s+(?:(?:the|my|our)\s+)?", re.IGNORECASE)
+_SHOW_LIST = re.compile(
+    r"^(?:show|display|view|open|see|read)(?:\s+me)?\s+(?:(?:the|my|our)\s+)?(.+?)\s+list$"
+)
+# Not list names: "what is on my list", "add x to my todo list".
+_NOT_LIST_NAMES = frozenset(
+    {"my", "the", "our", "todo", "todos", "to-do", "to-dos", "to do", "task", "tasks", "todo list"}
+)
 
 
-def interpret(text: str) -> list[Call] | Refusal:
+def interpret(text: str, list_names: Sequence[str] = ()) -> list[Call] | Refusal:
     """The tool calls ``text`` asks for, or a polite refusal. Complete, reopen and delete name
-    their todo by ``title`` (resolved by :class:`OfflineAssistant`) or by ``todo_id``."""
+    their todo by ``title`` (resolved by :class:`OfflineAssistant`) or by ``todo_id``.
+    ``list_names`` are the user's lists: a phrase naming one of them names that list."""
+    known = {_key(name) for name in list_names}
     if not isinstance(text, str) or not text.strip():
         return Refusal(HELP)
     if len(text) >= MAX_TEXT_LENGTH:
@@ -130,7 +149,7 @@ def interpret(text: str) -> list[Call] | Refusal:
     said = said.replace("\u2019", "'")
 
     if match := _ADD.match(said):
-        return _add_call(_original_slice(original, match.group(1)))
+        return _add_call(_original_slice(original, match.group(1)), known)
     if _EMAIL.search(said):
         return Refusal(_ONLY_YOURS)
     for pattern in _PLAN:
@@ -150,9 +169,51 @@ def interpret(text: str) -> list[Call] | Refusal:
     if (match := _SEARCH.fullmatch(said)) and not _ABOUT_TODOS.search(match.group(1)):
         term = re.sub(r"^(?:about|containing|mentioning|matching)\s+", "", match.group(1))
         return [("list_todos", {"search": _clean_title(term), "status": "all"})]
-    if _LIST_START.match(said) and _ABOUT_TODOS.search(said):
-        return [("list_todos", _list_filters(said))]
+    named = _named_list(original, said, known)
+    if _LIST_START.match(said) and (_ABOUT_TODOS.search(said) or named):
+        return [("list_todos", _list_filters(said) | ({"list": named} if named else {}))]
+    if named and _SHOW_LIST.fullmatch(said):
+        return [("list_todos", {"list": named, "status": "open"})]
     return Refusal(HELP)
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _list_target(tail: str, known: AbstractSet[str]) -> str | None:
+    """The list ``tail`` names ("Groceries", "the Trip list"), or None: a known list's name, or
+    any name followed by the word "list"."""
+    tail = tail.strip(_QUOTES + " ")
+    if _key(tail) in known:
+        return tail
+    bare = _LIST_WORD.sub("", tail).strip(_QUOTES + " ")
+    if bare != tail and bare and _key(bare) not in _NOT_LIST_NAMES:
+        return bare
+    return None
+
+
+def _split_list(text: str, known: AbstractSet[str]) -> tuple[str, str | None]:
+    """``text`` without its last "to <list>" and that list, or (text, None)."""
+    for match in reversed(list(_TO_LIST.finditer(text))):
+        head = text[: match.start()].strip()
+        target = _list_target(text[match.end() :], known)
+        if head and target:
+            return head, target
+    return text, None
+
+
+def _named_list(original: str, said: str, known: AbstractSet[str]) -> str | None:
+    """The list a question names ("what is on the Trip list", "what's in Groceries"), in the
+    user's own casing."""
+    if match := _SHOW_LIST.fullmatch(said):
+        target = _list_target(match.group(1) + " list", known)
+        return _original_slice(original, target) if target else None
+    for match in reversed(list(_IN_LIST.finditer(said))):
+        target = _list_target(said[match.end() :], known)
+        if target:
+            return _original_slice(original, target)
+    return None
 
 
 def _original_slice(original: str, part: str) -> str:
@@ -162,7 +223,7 @@ def _original_slice(original: str, part: str) -> str:
     return original[index : index + len(part)] if index >= 0 else part
 
 
-def _add_call(rest: str) -> list[Call] | Refusal:
+def _add_call(rest: str, known: AbstractSet[str]) -> list[Call] | Refusal:
     rest = _ADD_TAIL.sub("", _ADD_NOUN.sub("", rest, count=1)).strip(_QUOTES + " :")
     if not rest:
         return Refusal("What should I add? Try 'add buy milk tomorrow'.")
@@ -171,8 +232,11 @@ def _add_call(rest: str) -> list[Call] | Refusal:
     # grammar recognises, only what it means).
     parsed = parse_quick_add(rest, datetime.now(UTC), "UTC")
     due = [p for p in parsed.recognised if not p.startswith(("!", "#"))]
-    title = parsed.title.strip(_QUOTES + " ")
+    title, list_name = _split_list(parsed.title.strip(_QUOTES + " "), known)
+    title = title.strip(_QUOTES + " ")
     args: JsonDict = {"title": title[:1].upper() + title[1:]}
+    if list_name:
+        args["list"] = list_name
     if due:
         args["due"] = " ".join(due)
     if parsed.priority:
@@ -244,7 +308,7 @@ class OfflineAssistant:
         """One request: its changes count against a fresh budget of the executor, the same
         rule the Groq loop runs under."""
         self.executor.begin_request()
-        intent = interpret(text)
+        intent = interpret(text, self.executor.list_names())
         if isinstance(intent, Refusal):
             return OfflineReply(intent.message)
         calls: list[Call] = []
@@ -290,9 +354,10 @@ class OfflineAssistant:
         content = result.content
         if name == "add_todo":
             todo = content["todo"]
+            where = f" to “{todo['list']}”" if "list" in args else ""
             due = f", due {self._when(todo['due'])}" if todo["due"] else ""
             repeats = f", repeating {todo['repeats']}" if todo.get("repeats") else ""
-            return f"Added “{todo['title']}”{due}{repeats}."
+            return f"Added “{todo['title']}”{where}{due}{repeats}."
         if name == "complete_todo":
             title = content["todo"]["title"]
             return (
@@ -354,6 +419,8 @@ class OfflineAssistant:
             where += f" tagged #{args['tag']}"
         if "search" in args:
             where += f" matching “{args['search']}”"
+        if "list" in content:
+            where += f" on “{content['list']}”"
         described = " ".join([*adjectives, noun]) + where
         if total == 0:
             return f"You have no {' '.join([*adjectives, 'todos'])}{where}."

@@ -19,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import ErrorDetails, core_schema
 
-from todo_app.core.models import TITLE_MAX_LENGTH
+from todo_app.core.models import LIST_NAME_MAX_LENGTH, TITLE_MAX_LENGTH
 
 JsonDict = dict[str, Any]
 
@@ -43,6 +43,21 @@ _DUE_HELP = (
 )
 _TAGS_HELP = "Tag names without '#', e.g. ['home', 'work']."
 
+# The argument is called "list" (what the model sees); the field is ``list_name``, since a
+# field called ``list`` would shadow the builtin in the model's own annotations.
+_LIST_HELP = "The name of one of the user's lists, e.g. 'Groceries'."
+
+
+def _list_field(description: str = _LIST_HELP) -> Any:
+    return Field(
+        default=None,
+        alias="list",
+        min_length=1,
+        max_length=LIST_NAME_MAX_LENGTH,
+        description=description,
+    )
+
+
 TodoId = Annotated[int, Field(ge=1, description="The todo's id.")]
 Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX_LENGTH)]
 Tag = Annotated[str, Field(max_length=TAG_MAX_LENGTH)]
@@ -57,17 +72,19 @@ class ToolArguments(BaseModel):
 
 
 class AddTodo(ToolArguments):
-    """Add a todo for the user."""
+    """Add a todo for the user, to their Inbox unless a list is named."""
 
     tool_name: ClassVar[str] = "add_todo"
     title: Title
     due: str | None = Field(default=None, max_length=100, description=_DUE_HELP)
     priority: PriorityName | None = None
     tags: list[Tag] | None = Field(default=None, max_length=TAGS_MAX_ITEMS, description=_TAGS_HELP)
+    list_name: str | None = _list_field("The list to add it to (default: the Inbox).")
 
 
 class ListTodos(ToolArguments):
-    """List the user's todos, newest first (by due date for the dated views)."""
+    """List the user's todos, newest first (by due date for the dated views), in one list
+    or in all of them."""
 
     tool_name: ClassVar[str] = "list_todos"
     search: str | None = Field(
@@ -87,6 +104,7 @@ class ListTodos(ToolArguments):
         le=LIST_LIMIT_MAX,
         description=f"At most this many todos (default {LIST_LIMIT_DEFAULT}).",
     )
+    list_name: str | None = _list_field("Only this list's todos (default: all lists).")
 
 
 class UpdateTodo(ToolArguments):
@@ -105,6 +123,7 @@ class UpdateTodo(ToolArguments):
     tags: list[Tag] | None = Field(
         default=None, max_length=TAGS_MAX_ITEMS, description="Replaces all of the todo's tags."
     )
+    list_name: str | None = _list_field("Moves the todo to this list.")
 
 
 class CompleteTodo(ToolArguments):
@@ -128,6 +147,7 @@ class Plan(ToolArguments):
 
     tool_name: ClassVar[str] = "plan"
     period: Literal["today", "week"]
+    list_name: str | None = _list_field("Only this list's todos (default: all lists).")
 
 
 TOOL_MODELS: tuple[type[ToolArguments], ...] = (
@@ -177,6 +197,11 @@ def tool_schema(model: type[ToolArguments]) -> JsonDict:
 
 
 TOOL_SCHEMAS: list[JsonDict] = [tool_schema(model) for model in TOOL_MODELS]
+# Each tool's argument names as the model writes them (aliases, such as "list").
+_ARGUMENT_NAMES: dict[str, frozenset[str]] = {
+    model.tool_name: frozenset(field.alias or key for key, field in model.model_fields.items())
+    for model in TOOL_MODELS
+}
 _PROPERTIES: dict[str, JsonDict] = {
     s["function"]["name"]: s["function"]["parameters"]["properties"] for s in TOOL_SCHEMAS
 }
@@ -215,10 +240,9 @@ def parse_call(name: object, arguments: object) -> tuple[str, JsonDict]:
         raise InvalidCall("The arguments must be a JSON object.")
     model = MODELS_BY_NAME[name]
     # Models send null for "not given": treat it so, but an unknown key stays unknown.
+    known = _ARGUMENT_NAMES[name]
     given = {
-        key: value
-        for key, value in arguments.items()
-        if value is not None or key not in model.model_fields
+        key: value for key, value in arguments.items() if value is not None or key not in known
     }
     try:
         parsed = model.model_validate(given)
@@ -228,7 +252,7 @@ def parse_call(name: object, arguments: object) -> tuple[str, JsonDict]:
         order = {key: i for i, key in enumerate(given)}
         first = min(error.errors(), key=lambda e: order.get(str(e["loc"][0]), len(order)))
         raise InvalidCall(_sentence(name, first)) from None
-    return name, parsed.model_dump(exclude_unset=True)
+    return name, parsed.model_dump(exclude_unset=True, by_alias=True)
 
 
 _TYPE_NAMES = {

@@ -30,12 +30,13 @@ from todo_app.assistant.tool_args import (
     JsonDict,
     parse_call,
 )
-from todo_app.core import recurrence
+from todo_app.core import lists, recurrence
 from todo_app.core import todos as todo_service
 from todo_app.core.db import session_scope
 from todo_app.core.due import is_overdue, local_today
 from todo_app.core.errors import DomainError, ValidationError
-from todo_app.core.models import Priority, Todo
+from todo_app.core.list_access import scope_of
+from todo_app.core.models import Priority, Todo, TodoList
 from todo_app.core.queries import MAX_PAGE_SIZE, Sort, Status, TodoQuery, View, find_todos
 from todo_app.core.quickadd import as_fields, parse_quick_add
 from todo_app.core.tags import tags_by_todo
@@ -198,7 +199,7 @@ def _due_text(todo: Todo) -> str | None:
     return f"{todo.due_date.isoformat()}T{local:%H:%M}"
 
 
-def _row(todo: Todo, tags: Sequence[str]) -> JsonDict:
+def _row(todo: Todo, tags: Sequence[str], list_name: str) -> JsonDict:
     row: JsonDict = {
         "id": todo.id,
         "title": todo.title,
@@ -206,6 +207,7 @@ def _row(todo: Todo, tags: Sequence[str]) -> JsonDict:
         "priority": Priority(todo.priority).name.lower(),
         "due": _due_text(todo),
         "tags": list(tags),
+        "list": list_name,
     }
     if todo.recurrence:
         row["repeats"] = recurrence.describe(todo.recurrence)
@@ -334,7 +336,7 @@ class ToolExecutor:
         if not needle:
             return []
         with self._sessions() as session:
-            base = select(Todo).where(col(Todo.owner_id) == self.owner_id)
+            base = select(Todo).where(scope_of(session, self.owner_id).todos())
             if completed is not None:
                 base = base.where(col(Todo.completed).is_(completed))
             base = base.order_by(col(Todo.created_at).desc(), col(Todo.id).desc()).limit(limit)
@@ -360,7 +362,29 @@ class ToolExecutor:
 
     def _rows(self, session: Session, found: Sequence[Todo]) -> list[JsonDict]:
         tags = tags_by_todo(session, [t.id for t in found if t.id is not None])
-        return [_row(todo, tags.get(todo.id or 0, [])) for todo in found]
+        list_ids = sorted({todo.list_id for todo in found})
+        names: dict[int | None, str] = dict(
+            session.exec(
+                select(TodoList.id, TodoList.name).where(col(TodoList.id).in_(list_ids))
+            ).all()
+            if list_ids
+            else []
+        )
+        return [
+            _row(todo, tags.get(todo.id or 0, []), names.get(todo.list_id, "")) for todo in found
+        ]
+
+    def _list_id(self, session: Session, args: JsonDict) -> int | None:
+        """The id of the list the call names (among those the user can see), or None."""
+        if "list" not in args:
+            return None
+        return lists.find_list(session, self.owner_id, args["list"]).id
+
+    def list_names(self) -> list[str]:
+        """The names of the lists the user can see, in their order (the offline parser
+        tells "add milk to Groceries" from "add go to the gym" with them)."""
+        with self._sessions() as session:
+            return [view.name for view in lists.visible_lists(session, self.owner_id)]
 
     def _today(self) -> date:
         return local_today(self.now(), self.tz)
@@ -393,12 +417,18 @@ class ToolExecutor:
             **extra,
         )
         todo = todo_service.create_todo(
-            session, self.owner_id, args["title"], time_zone=self.tz, fields=fields
+            session,
+            self.owner_id,
+            args["title"],
+            time_zone=self.tz,
+            fields=fields,
+            list_id=self._list_id(session, args),
         )
         row = self._rows(session, [todo])[0]
         due = f" (due {describe_due(row['due'], self._today())})" if row["due"] else ""
+        where = f" to {_quote(row['list'])}" if "list" in args else ""
         return ToolResult(
-            ok=True, content={"todo": row}, summary=f"Added {_quote(todo.title)}{due}."
+            ok=True, content={"todo": row}, summary=f"Added {_quote(todo.title)}{where}{due}."
         )
 
     def _list(self, session: Session, args: JsonDict) -> ToolResult:
@@ -410,24 +440,28 @@ class ToolExecutor:
             priority=Priority[args["priority"].upper()] if "priority" in args else None,
             tag=args.get("tag", "").strip().lstrip("#").lower(),
             sort=Sort.CREATED if view in (View.ALL, View.NO_DATE) else Sort.DUE,
+            list_id=self._list_id(session, args),
         ).page(args.get("limit", LIST_LIMIT_DEFAULT))
         page = find_todos(session, self.owner_id, query, self.now(), self.tz)
         rows = self._rows(session, [item.todo for item in page.items])
         noun = "todo" if page.total == 1 else "todos"
         shown = f", showing {len(rows)}" if page.has_more else ""
+        content: JsonDict = {"todos": rows, "total": page.total, "has_more": page.has_more}
+        where = ""
+        if query.list_id is not None:
+            content["list"] = lists.get_list(session, self.owner_id, query.list_id).name
+            where = f" in {_quote(content['list'])}"
         return ToolResult(
-            ok=True,
-            content={"todos": rows, "total": page.total, "has_more": page.has_more},
-            summary=f"Found {page.total} {noun}{shown}.",
+            ok=True, content=content, summary=f"Found {page.total} {noun}{where}{shown}."
         )
 
     def _update(self, session: Session, args: JsonDict) -> ToolResult:
         changes: JsonDict = {key: args[key] for key in ("priority", "tags") if key in args}
         if "due" in args:
             changes |= self._due_fields(args["due"], keep_repeat=True)
-        if not changes and "title" not in args and "description" not in args:
+        if not changes and not {"title", "description", "list"} & args.keys():
             raise ValidationError(
-                "Nothing to change: give a title, description, priority, due or tags."
+                "Nothing to change: give a title, description, priority, due, tags or list."
             )
         todo = todo_service.update_todo(
             session,
@@ -437,10 +471,13 @@ class ToolExecutor:
             description=args.get("description", todo_service.KEEP),
             fields=todo_service.clean_fields(**changes),
         )
+        target = self._list_id(session, args)
+        if target is not None:  # editing rights on both lists, checked by move_todo
+            todo = todo_service.move_todo(session, self.owner_id, todo.id, target)
+        row = self._rows(session, [todo])[0]
+        moved = f" and moved it to {_quote(row['list'])}" if target is not None else ""
         return ToolResult(
-            ok=True,
-            content={"todo": self._rows(session, [todo])[0]},
-            summary=f"Updated {_quote(todo.title)}.",
+            ok=True, content={"todo": row}, summary=f"Updated {_quote(todo.title)}{moved}."
         )
 
     def _complete(self, session: Session, args: JsonDict) -> ToolResult:
@@ -465,7 +502,9 @@ class ToolExecutor:
         now, today = self.now(), self._today()
         week = args["period"] == "week"
         last = today + timedelta(days=PLAN_WEEK_DAYS - 1 if week else 0)
-        query = TodoQuery(status=Status.OPEN, due_to=last, sort=Sort.DUE).page(MAX_PAGE_SIZE)
+        query = TodoQuery(
+            status=Status.OPEN, due_to=last, sort=Sort.DUE, list_id=self._list_id(session, args)
+        ).page(MAX_PAGE_SIZE)
         found = [
             view.todo for view in find_todos(session, self.owner_id, query, now, self.tz).items
         ]
@@ -515,7 +554,7 @@ class ToolExecutor:
                     titles = dict(
                         session.exec(
                             select(Todo.id, Todo.title).where(
-                                col(Todo.owner_id) == self.owner_id, col(Todo.id).in_(ids)
+                                scope_of(session, self.owner_id).todos(), col(Todo.id).in_(ids)
                             )
                         ).all()
                     )
@@ -528,18 +567,22 @@ def _describe(name: str, args: JsonDict, titles: Mapping[int | None, str]) -> st
     """One line for the Confirm callout: what this held call will do."""
     if name == "add_todo":
         due = f" (due “{args['due']}”)" if args.get("due") else ""
-        return f"Add {_quote(args['title'])}{due}."
+        where = f" to {_quote(args['list'])}" if args.get("list") else ""
+        return f"Add {_quote(args['title'])}{where}{due}."
     title = titles.get(args["todo_id"])
     what = _quote(title) if title else f"todo #{args['todo_id']}"
     if name == "delete_todo":
         return f"Delete {what}."
     if name == "complete_todo":
         return f"Mark {what} as {'done' if args.get('completed', True) else 'not done'}."
-    others = [key for key in args if key not in ("todo_id", "title")]
+    moving = f" and move it to {_quote(args['list'])}" if args.get("list") else ""
+    others = [key for key in args if key not in ("todo_id", "title", "list")]
     if "title" not in args:
-        return f"Change {', '.join(others) or 'nothing'} of {what}."
+        if not others and moving:
+            return f"Move {what} to {_quote(args['list'])}."
+        return f"Change {', '.join(others) or 'nothing'} of {what}{moving}."
     rename = f"Rename {what} to {_quote(args['title'])}"
-    return rename + (f" and change its {', '.join(others)}." if others else ".")
+    return rename + (f" and change its {', '.join(others)}" if others else "") + f"{moving}."
 
 
 def _batch_summary(pending: Sequence[PendingAction]) -> str:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from todo_app.core import sessions
 from todo_app.core.errors import AuthenticationError, ConflictError, ValidationError
+from todo_app.core.list_access import ensure_inbox
 from todo_app.core.models import EMAIL_MAX_LENGTH, User
 from todo_app.core.security import (
     burn_verification_time,
@@ -56,6 +57,8 @@ def sign_up(session: Session, email: str, password: str) -> User:
             session.add(user)
     except IntegrityError as error:
         raise ConflictError("An account with this email already exists. Please log in.") from error
+    assert user.id is not None
+    ensure_inbox(session, user.id)  # every account has its Inbox from the start
     return user
 
 
@@ -98,8 +101,10 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> N
 
 
 def delete_account(session: Session, user_id: int, password: str) -> None:
-    """Removes the user and, by cascade, every row of theirs: todos, tags,
-    subtasks, conversations and login sessions."""
+    """Removes the user and, by cascade, every row of theirs: their lists with their
+    todos (every todo of their lists, whoever added it), tags, subtasks, memberships of
+    others' lists, conversations and login sessions. Todos they added to others' lists
+    are those lists' owners' and stay."""
     user = _user_with_password(session, user_id, password)
     ended = sessions.end_all(session, user_id)
     session.delete(user)

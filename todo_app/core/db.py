@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlmodel import Session
 
 from alembic import command
@@ -85,24 +85,61 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
-def migrate(engine: Engine | None = None) -> None:
+def migrate(engine: Engine | None = None, revision: str = "head") -> None:
     """Bring the schema to the newest revision; safe to run from many processes.
 
     Concurrent runs wait for each other (a PostgreSQL advisory lock, or a file
     lock beside a SQLite database), so a rollout of N replicas migrates once
-    and the others find nothing to do.
+    and the others find nothing to do. ``revision`` is for tests that need an
+    older schema to migrate from.
     """
     engine = engine or get_engine()
     config = AlembicConfig(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
-    with _sqlite_file_lock(engine), engine.begin() as connection:
+    with (
+        _sqlite_file_lock(engine),
+        engine.connect() as connection,
+        sqlite_foreign_keys_off(connection),
+        connection.begin(),
+    ):
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
             connection.execute(text("SET LOCAL statement_timeout = 0"))  # DDL may take long
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
+        check_sqlite_foreign_keys(connection)
         if connection.dialect.name == "postgresql":
             _set_role_defaults(connection, get_settings().db_statement_timeout_ms)
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's way to rebuild a table (its "12 steps"): foreign keys off around the
+    migration's transaction, since dropping the old table with them on would cascade
+    to the rows that reference it. PRAGMA foreign_keys is ignored inside a
+    transaction, so it is set before one begins and set back after it ends."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+    finally:
+        if connection.in_transaction():
+            connection.rollback()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+def check_sqlite_foreign_keys(connection: Connection) -> None:
+    """Refuse (and roll back) a migration that left a row pointing nowhere: with
+    foreign keys off, SQLite does not check them while the tables are rebuilt."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
 
 
 def _set_role_defaults(connection: Any, statement_timeout_ms: int) -> None:

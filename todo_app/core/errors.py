@@ -6,6 +6,8 @@ The hierarchy (the ui turns any ``DomainError`` into the page's alert and an
     DomainError                   str(error) is a human sentence
     ├── ValidationError           the input breaks a rule; nothing changed
     ├── NotFoundError             missing, or someone else's (not said which)
+    ├── ForbiddenError            seen but not yours to change (a viewer's
+    │                             write, a member's rename of a shared list)
     ├── AuthenticationError       wrong credentials; a token missing, forged,
     │                             expired or of an ended session
     ├── ConflictError             collides with existing data
@@ -28,6 +30,12 @@ class ValidationError(DomainError):
 
 class NotFoundError(DomainError):
     """The thing does not exist, or belongs to someone else (we don't say which)."""
+
+
+class ForbiddenError(DomainError):
+    """The user may see the thing but not do this to it (a viewer adding a todo, a
+    member renaming the list); nothing was changed. Never for what the user cannot
+    see: that is a NotFoundError, so nothing hidden is revealed."""
 
 
 class AuthenticationError(DomainError):

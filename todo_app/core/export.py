@@ -1,6 +1,9 @@
 """Export of a user's todos: JSON (full fidelity, the format of file_format.py, which
 importing.py reads back) and CSV for spreadsheets (cells defused against formulas).
-Database ids and owners are never exported."""
+
+What is exported is what the user can read: every list they can see ("All lists"), or
+one of them (``list_id``; any role on it may export it). Database ids, owners and
+members are never exported."""
 
 from __future__ import annotations
 
@@ -12,9 +15,11 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
+from todo_app.core import lists
 from todo_app.core.due import make_due
 from todo_app.core.errors import ValidationError
 from todo_app.core.file_format import FORMAT, VERSION, clock_text
+from todo_app.core.list_access import INBOX_NAME, Scope, scope_of
 from todo_app.core.models import Priority, Subtask, Tag, Todo, TodoTag, utcnow
 from todo_app.core.zones import zone
 
@@ -30,18 +35,20 @@ CSV_HEADER = (
     "recurrence",
     "created_at",
     "subtasks",
+    "list",
 )
 # OWASP "CSV injection": spreadsheets run a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_json(session: Session, owner_id: int) -> str:
-    rows = _export_rows(session, owner_id)
+def export_json(session: Session, user_id: int, *, list_id: int | None = None) -> str:
+    names, rows = _export(session, user_id, list_id)
     number_of = {row.todo.id: number for number, row in enumerate(rows, start=1)}
     document = {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": _instant(utcnow().replace(microsecond=0)),
+        "lists": [{"name": name} for name in dict.fromkeys(names.values())],
         "todos": [
             {
                 "title": row.todo.title,
@@ -59,6 +66,7 @@ def export_json(session: Session, owner_id: int) -> str:
                 "tags": row.tags,
                 "subtasks": [{"title": title, "done": done} for title, done in row.subtasks],
                 "follows": number_of.get(row.todo.previous_id),
+                "list": names.get(row.todo.list_id, INBOX_NAME),
             }
             for row in rows
         ],
@@ -66,12 +74,13 @@ def export_json(session: Session, owner_id: int) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def export_csv(session: Session, owner_id: int) -> str:
+def export_csv(session: Session, user_id: int, *, list_id: int | None = None) -> str:
     """One row per todo, for spreadsheets; JSON is the format to import back."""
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    for row in _export_rows(session, owner_id):
+    names, rows = _export(session, user_id, list_id)
+    for row in rows:
         todo = row.todo
         done = sum(1 for _, is_done in row.subtasks if is_done)
         cells = [
@@ -87,6 +96,7 @@ def export_csv(session: Session, owner_id: int) -> str:
             _instant(todo.created_at) or "",
             # "1 of 3", not "1/3": spreadsheets read "1/3" as the 1st of March.
             f"{done} of {len(row.subtasks)}" if row.subtasks else "",
+            names.get(todo.list_id, INBOX_NAME),
         ]
         writer.writerow([_defuse(cell) for cell in cells])
     return out.getvalue()
@@ -99,18 +109,31 @@ class _Row:
     subtasks: list[tuple[str, bool]]
 
 
-def _export_rows(session: Session, owner_id: int) -> list[_Row]:
-    """The owner's todos, oldest first, with tags and subtasks: three queries in all.
-    Tags and subtasks are joined on the owner, not listed by id: no IN list of 10,000 ids."""
+def _export(
+    session: Session, user_id: int, list_id: int | None
+) -> tuple[dict[int, str], list[_Row]]:
+    """The names of the exported lists by id (in the user's order) and their todos."""
+    scope = scope_of(session, user_id, list_id)
+    if list_id is None:
+        names = {view.id: view.name for view in lists.visible_lists(session, user_id)}
+    else:
+        names = {(view := lists.get_list(session, user_id, list_id)).id: view.name}
+    return names, _export_rows(session, scope)
+
+
+def _export_rows(session: Session, scope: Scope) -> list[_Row]:
+    """The todos in scope, oldest first, with tags and subtasks: three queries in all.
+    Tags and subtasks are joined on the scope, not listed by id: no IN list of 10,000 ids."""
+    visible = scope.todos()
     todos = session.exec(
-        select(Todo).where(Todo.owner_id == owner_id).order_by(col(Todo.created_at), col(Todo.id))
+        select(Todo).where(visible).order_by(col(Todo.created_at), col(Todo.id))
     ).all()
     tags: dict[int, list[str]] = {}
     for todo_id, name in session.exec(
         select(TodoTag.todo_id, Tag.name)
         .join(Tag, col(Tag.id) == col(TodoTag.tag_id))
         .join(Todo, col(Todo.id) == col(TodoTag.todo_id))
-        .where(Todo.owner_id == owner_id, Tag.owner_id == owner_id)
+        .where(visible)
         .order_by(col(Tag.name))
     ).all():
         tags.setdefault(todo_id, []).append(name)
@@ -118,7 +141,7 @@ def _export_rows(session: Session, owner_id: int) -> list[_Row]:
     for subtask in session.exec(
         select(Subtask)
         .join(Todo, col(Todo.id) == col(Subtask.todo_id))
-        .where(Todo.owner_id == owner_id)
+        .where(visible)
         .order_by(col(Subtask.position), col(Subtask.id))
     ).all():
         subtasks.setdefault(subtask.todo_id, []).append((subtask.title, subtask.done))

@@ -2,7 +2,10 @@
 
 The whole file is validated before anything is written, and every problem is reported, one
 sentence each; then all of it is written in one savepoint, or nothing. Ids and owners in the
-file are ignored: imported todos belong to the importing user only.
+file are ignored: imported todos belong to the importing user only, in their own lists by
+name (created when missing, within ``lists.MAX_LISTS``); a todo without a list, and every
+todo of a version 1 file, goes to the Inbox. An import never writes into a list shared with
+the user: a shared list's name makes (or finds) an own list of that name.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from todo_app.core import lists
 from todo_app.core.due import make_due
 from todo_app.core.errors import ValidationError
-from todo_app.core.file_format import FORMAT, VERSION, clock_text
+from todo_app.core.file_format import FORMAT, READABLE_VERSIONS, VERSION, clock_text
 from todo_app.core.models import TITLE_MAX_LENGTH, Priority, Subtask, Todo, TodoTag, utcnow
 from todo_app.core.subtasks import MAX_SUBTASKS
 from todo_app.core.tags import clean_tag_names, ensure_tags
@@ -69,6 +73,7 @@ class _Entry:
     tags: list[str]
     subtasks: list[tuple[str, bool]]
     follows: int | None  # 0-based index of the entry this one follows
+    list_name: str | None  # None: the Inbox
 
 
 class _Problem(Exception):
@@ -83,10 +88,10 @@ def import_json(
     max_todos: int = MAX_TODOS,
 ) -> ImportResult:
     """Adds the file's todos to the owner's, all or none: ImportRejected lists every problem."""
-    entries = _read(text, max_bytes, max_todos)
+    list_names, entries = _read(text, max_bytes, max_todos)
     # A savepoint: a database error undoes the whole import and nothing else of the caller's.
     with session.begin_nested():
-        _write(session, owner_id, entries)
+        _write(session, owner_id, entries, _target_lists(session, owner_id, list_names, entries))
     return ImportResult(imported=len(entries))
 
 
@@ -94,7 +99,8 @@ def _reject_file(reason: str) -> ImportRejected:
     return ImportRejected(f"The file was not imported: {reason}", [f"The file {reason}"])
 
 
-def _read(text: str, max_bytes: int, max_todos: int) -> list[_Entry]:
+def _read(text: str, max_bytes: int, max_todos: int) -> tuple[list[str], list[_Entry]]:
+    """The file's list names (in order) and its entries, or ImportRejected."""
     if not isinstance(text, str):
         raise _reject_file("is not text.")
     # Counted before parsing: a huge file costs nothing but this check.
@@ -111,9 +117,9 @@ def _read(text: str, max_bytes: int, max_todos: int) -> list[_Entry]:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _reject_file("is not a todo-app export (its “format” is not “todo-app”).")
     version = document.get("version")
-    if version != VERSION or isinstance(version, bool):
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise _reject_file(
-            f"is a version {_show(version)} export; this app reads version {VERSION}."
+            f"is a version {_show(version)} export; this app reads versions up to {VERSION}."
         )
     items = document.get("todos")
     if not isinstance(items, list):
@@ -122,8 +128,8 @@ def _read(text: str, max_bytes: int, max_todos: int) -> list[_Entry]:
         raise _reject_file(
             f"has {len(items):,} todos; at most {max_todos:,} can be imported at once."
         )
+    list_names, problems = _check_lists(document.get("lists"))
     entries: list[_Entry | None] = []
-    problems: list[str] = []
     wrong: set[int] = set()
     for index, item in enumerate(items):
         entry, found = _check_entry(item, index, len(items))
@@ -135,12 +141,36 @@ def _read(text: str, max_bytes: int, max_todos: int) -> list[_Entry]:
         problems.append(f"{_label(items[index], index)}: {problem}")
         wrong.add(index)
     if problems:
-        count = "1 entry is wrong" if len(wrong) == 1 else f"{len(wrong):,} entries are wrong"
+        if wrong:
+            count = "1 entry is wrong" if len(wrong) == 1 else f"{len(wrong):,} entries are wrong"
+        else:
+            count = "its lists are wrong"
         shown = " ".join(problems[:SHOWN_PROBLEMS])
         more = len(problems) - SHOWN_PROBLEMS
         tail = f" …and {more:,} more." if more > 0 else ""
         raise ImportRejected(f"The file was not imported: {count}. {shown}{tail}", problems)
-    return [entry for entry in entries if entry is not None]
+    return list_names, [entry for entry in entries if entry is not None]
+
+
+def _check_lists(raw: object) -> tuple[list[str], list[str]]:
+    """The names in the file's "lists" (absent in version 1) and the problems with them."""
+    if raw is None:
+        return [], []
+    if not isinstance(raw, list):
+        raise _reject_file("has a “lists” that is not a list.")
+    if len(raw) > lists.MAX_LISTS + 1:  # the Inbox and the most one can own
+        raise _reject_file(f"has {len(raw):,} lists; at most {lists.MAX_LISTS} can be imported.")
+    names: list[str] = []
+    problems: list[str] = []
+    for number, item in enumerate(raw, start=1):
+        name = item.get("name") if isinstance(item, dict) else item
+        try:
+            names.append(_storable(lists.clean_list_name(name), "name"))
+        except _Problem as problem:
+            problems.append(f"List {number}: {problem}")
+        except ValidationError as error:
+            problems.append(f"List {number}: {_reason(error)}")
+    return names, problems
 
 
 def _no_constant(name: str) -> Any:
@@ -224,6 +254,7 @@ def _check_entry(item: object, index: int, count: int) -> tuple[_Entry | None, l
     tags: list[str] = check.take("tags", _tags, [])
     subtasks: list[tuple[str, bool]] = check.take("subtasks", _subtasks, [])
     follows = check.take("follows", _follows(index, count), None)
+    list_name = check.take("list", _optional_list_name, None)
     if completed_at is not None and not completed:
         check.problems.append("it is not completed but has a completion time.")
     if rule is not None and due_date is None and due_ok:
@@ -249,6 +280,7 @@ def _check_entry(item: object, index: int, count: int) -> tuple[_Entry | None, l
         tags=tags,
         subtasks=subtasks,
         follows=follows,
+        list_name=list_name,
     ), []
 
 
@@ -258,6 +290,16 @@ def _title(raw: object) -> str:
     if isinstance(raw, str) and not raw.strip():
         raise _Problem("its title is empty.")
     return _storable(clean_title(raw), "title")
+
+
+def _list_name(raw: object) -> str:
+    if isinstance(raw, str) and not raw.strip():
+        raise _Problem("its list has no name.")
+    return _storable(lists.clean_list_name(raw), "list name")
+
+
+def _optional_list_name(raw: object) -> str | None:
+    return None if raw is None else _list_name(raw)
 
 
 def _description(raw: object) -> str:
@@ -464,11 +506,41 @@ def _check_links(entries: list[_Entry | None]) -> list[tuple[int, str]]:
     return problems
 
 
-def _write(session: Session, owner_id: int, entries: list[_Entry]) -> None:
+def _target_lists(
+    session: Session, owner_id: int, list_names: list[str], entries: list[_Entry]
+) -> dict[str, int]:
+    """The importing user's own list for each name (by ``lists.name_key``; "" is the
+    Inbox), creating the missing ones in the file's order: all of them fit, or none."""
+    inbox = lists.ensure_inbox(session, owner_id)
+    assert inbox.id is not None
+    own_lists = [view for view in lists.visible_lists(session, owner_id) if view.is_own]
+    own = {lists.name_key(view.name): view.id for view in own_lists}
+    own[""] = inbox.id
+    missing: dict[str, str] = {}
+    for name in [*list_names, *(entry.list_name for entry in entries if entry.list_name)]:
+        key = lists.name_key(name)
+        if key not in own and key not in missing:
+            missing[key] = name
+    have = sum(not view.is_inbox for view in own_lists)
+    if have + len(missing) > lists.MAX_LISTS:
+        reason = (
+            f"it has {len(missing):,} lists you do not have yet, and you can have at most "
+            f"{lists.MAX_LISTS} lists (you have {have})."
+        )
+        raise ImportRejected(f"The file was not imported: {reason}", [f"The file: {reason}"])
+    for key, name in missing.items():
+        own[key] = lists.create_list(session, owner_id, name).id
+    return own
+
+
+def _write(
+    session: Session, owner_id: int, entries: list[_Entry], list_ids: dict[str, int]
+) -> None:
     now = utcnow()
     todos = [
         Todo(
             owner_id=owner_id,
+            list_id=list_ids[lists.name_key(entry.list_name or "")],
             title=entry.title,
             description=entry.description,
             completed=entry.completed,

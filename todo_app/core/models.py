@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import IntEnum
 
-from sqlalchemy import Column, DateTime, Dialect, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, DateTime, Dialect, Index, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 TITLE_MAX_LENGTH = 500
 DESCRIPTION_MAX_LENGTH = 10_000
 EMAIL_MAX_LENGTH = 320
 TAG_MAX_LENGTH = 40
+LIST_NAME_MAX_LENGTH = 100
+MEMBER_ROLE_MAX_LENGTH = 16
 ASSISTANT_MESSAGE_MAX_LENGTH = 8_000
 
 
@@ -83,11 +85,55 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
+class TodoList(SQLModel, table=True):
+    """A list of todos. Every user has exactly one Inbox (made with the account, never
+    deleted, renamed or shared) and any number of own lists; lists are shared through
+    ``ListMember`` rows (core/lists.py has the rules)."""
+
+    __tablename__ = "lists"
+    __table_args__ = (
+        # One Inbox per owner, whatever races: a partial unique index (SQLite and PostgreSQL).
+        Index(
+            "uq_lists_owner_inbox",
+            "owner_id",
+            unique=True,
+            sqlite_where=text("is_inbox"),
+            postgresql_where=text("is_inbox"),
+        ),
+        # One list of a name per owner ("Groceries" and "groceries" are one name), so a
+        # name (the assistant's, an import's) finds one own list. Also the owner's lists.
+        Index("uq_lists_owner_name", "owner_id", text("lower(name)"), unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    name: str = Field(max_length=LIST_NAME_MAX_LENGTH)
+    is_inbox: bool = Field(default=False)
+    position: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class ListMember(SQLModel, table=True):
+    """Someone a list is shared with, as "editor" or "viewer" (the owner is no member)."""
+
+    __tablename__ = "list_members"
+
+    list_id: int = Field(foreign_key="lists.id", ondelete="CASCADE", primary_key=True)
+    # Indexed: "the lists shared with me" on every page load.
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True, index=True)
+    role: str = Field(max_length=MEMBER_ROLE_MAX_LENGTH)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
 class Todo(SQLModel, table=True):
     __tablename__ = "todos"
     __table_args__ = (
-        # The default list: this owner's todos, newest first.
+        # "All lists" of one owner: this owner's todos, newest first.
         Index("ix_todos_owner_created", "owner_id", "created_at", "id"),
+        # One list, newest first (and the cascade of a list's delete).
+        Index("ix_todos_list_created", "list_id", "created_at", "id"),
+        # One list by calendar date (smart views, "sort by due").
+        Index("ix_todos_list_due", "list_id", "due_date", "due_at"),
         # Smart views and "sort by due": this owner's todos by calendar date.
         Index("ix_todos_owner_due", "owner_id", "due_date", "due_at"),
         # Status filter and the open/done split of every view.
@@ -95,7 +141,11 @@ class Todo(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    # The owner of the todo's list, kept equal to it (core/todos.py moves it with the
+    # todo): the owner-led indexes serve "All lists", and deleting an account removes
+    # every todo of its lists. Who may read or change a todo is the list's business.
     owner_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    list_id: int = Field(foreign_key="lists.id", ondelete="CASCADE")
     title: str = Field(max_length=TITLE_MAX_LENGTH)
     description: str = Field(default="", max_length=DESCRIPTION_MAX_LENGTH)
     completed: bool = Field(default=False)

@@ -2,7 +2,10 @@
 
 A ``TodoQuery`` round-trips through URL parameters, so a view can be
 bookmarked and shared; unknown or malformed parameters fall back to defaults
-instead of failing (an old bookmark must still open).
+instead of failing (an old bookmark must still open). Its ``list_id`` (URL
+parameter ``list``) is the list on screen; without it the query runs across
+every list the user can see ("All lists"). A list the user cannot see is a
+NotFoundError from ``find_todos`` (the page falls back to "All lists").
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, union
 from sqlmodel import Session, col, func, select
 
 from todo_app.core.due import is_due_soon, is_overdue, local_today
+from todo_app.core.list_access import MAX_ID, Scope, scope_of
 from todo_app.core.models import TAG_MAX_LENGTH, Priority, Subtask, Tag, Todo, TodoTag, utcnow
 from todo_app.core.tags import tags_by_todo
 
@@ -61,6 +65,7 @@ class TodoQuery:
     due_from: date | None = None
     due_to: date | None = None
     sort: Sort = Sort.CREATED
+    list_id: int | None = None  # None: all lists the user can see
     limit: int = DEFAULT_PAGE_SIZE
     offset: int = 0
 
@@ -84,6 +89,14 @@ class TodoQuery:
             except ValueError:
                 return None
 
+        def list_id() -> int | None:
+            # ASCII digits only ("٣" is a digit to int()), within the id range.
+            value = text("list")
+            if not (value.isascii() and value.isdigit() and len(value) <= 10):
+                return None
+            number = int(value)
+            return number if 0 < number <= MAX_ID else None
+
         return cls(
             search=text("q")[:SEARCH_MAX_LENGTH],
             status=choice("status", Status, Status.ALL),
@@ -93,6 +106,7 @@ class TodoQuery:
             due_from=day("from"),
             due_to=day("to"),
             sort=choice("sort", Sort, Sort.CREATED),
+            list_id=list_id(),
         )
 
     def to_params(self) -> dict[str, str]:
@@ -106,6 +120,7 @@ class TodoQuery:
             "from": self.due_from.isoformat() if self.due_from else "",
             "to": self.due_to.isoformat() if self.due_to else "",
             "sort": self.sort.value if self.sort is not Sort.CREATED else "",
+            "list": str(self.list_id) if self.list_id is not None else "",
         }
         return {key: value for key, value in params.items() if value}
 
@@ -123,6 +138,7 @@ class TodoView:
     subtasks_total: int = 0
     overdue: bool = False
     due_soon: bool = False
+    can_edit: bool = True  # False on a list the user only views
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +149,25 @@ class TodoPage:
 
 
 def _conditions(
-    owner_id: int, query: TodoQuery, now: datetime, tz: str
+    scope: Scope, query: TodoQuery, now: datetime, tz: str
 ) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [col(Todo.owner_id) == owner_id]
+    visible = scope.todos()
+    conditions: list[ColumnElement[bool]] = [visible]
+    # A todo wears its owner's tags: a constant owner when there is one (one list, or
+    # no shared lists) keeps the (owner_id, name) index lookups of a single user.
+    tag_owners = scope.tag_owner_ids()
+    tag_owner: ColumnElement[bool] = (
+        col(Tag.owner_id) == tag_owners[0]
+        if len(tag_owners) == 1
+        else col(Tag.owner_id).in_(tag_owners)
+    )
     if query.search:
         needle = f"%{_escape_like(query.search.lower())}%"
         # Two id sets, not one OR with a subquery: the text half is then
         # something the trigram GIN indexes on lower(title) / lower(description)
         # can serve (as a BitmapOr) when they beat the owner index.
         by_text = select(col(Todo.id)).where(
-            col(Todo.owner_id) == owner_id,
+            visible,
             or_(
                 func.lower(col(Todo.title)).like(needle, escape="\\"),
                 func.lower(col(Todo.description)).like(needle, escape="\\"),
@@ -152,7 +177,7 @@ def _conditions(
             select(col(TodoTag.todo_id))
             .join(Tag, col(Tag.id) == col(TodoTag.tag_id))
             .where(
-                col(Tag.owner_id) == owner_id,
+                tag_owner,
                 func.lower(col(Tag.name)).like(needle, escape="\\"),
             )
         )
@@ -168,7 +193,7 @@ def _conditions(
             exists().where(
                 col(TodoTag.todo_id) == col(Todo.id),
                 col(TodoTag.tag_id) == col(Tag.id),
-                col(Tag.owner_id) == owner_id,  # only this user's tags of that name
+                tag_owner,
                 col(Tag.name) == query.tag,
             )
         )
@@ -220,9 +245,12 @@ def _order(sort: Sort) -> list[Any]:
 
 
 def find_todos(
-    session: Session, owner_id: int, query: TodoQuery, now: datetime, tz: str
+    session: Session, user_id: int, query: TodoQuery, now: datetime, tz: str
 ) -> TodoPage:
-    conditions = _conditions(owner_id, query, now, tz)
+    """One page of the todos the user can see that match ``query``: in its list (any role
+    on it reads; NotFoundError if the user may not see it), or across all their lists."""
+    scope = scope_of(session, user_id, query.list_id)
+    conditions = _conditions(scope, query, now, tz)
     rows = list(
         session.exec(
             select(Todo)
@@ -235,10 +263,12 @@ def find_todos(
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]
     total = session.exec(select(func.count()).select_from(Todo).where(*conditions)).one()
-    return TodoPage(items=_views(session, rows, now, tz), total=total, has_more=has_more)
+    return TodoPage(items=_views(session, scope, rows, now, tz), total=total, has_more=has_more)
 
 
-def _views(session: Session, rows: list[Todo], now: datetime, tz: str) -> list[TodoView]:
+def _views(
+    session: Session, scope: Scope, rows: list[Todo], now: datetime, tz: str
+) -> list[TodoView]:
     ids = [todo.id for todo in rows if todo.id is not None]
     tags = tags_by_todo(session, ids)
     progress: dict[int, tuple[int, int]] = {}
@@ -261,16 +291,23 @@ def _views(session: Session, rows: list[Todo], now: datetime, tz: str) -> list[T
             subtasks_total=progress.get(todo.id or 0, (0, 0))[1],
             overdue=not todo.completed and is_overdue(todo.due_date, todo.due_at, now, tz),
             due_soon=not todo.completed and is_due_soon(todo.due_date, todo.due_at, now, tz),
+            can_edit=scope.can_edit(todo),
         )
         for todo in rows
     ]
 
 
 def list_todos(
-    session: Session, owner_id: int, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0
+    session: Session,
+    user_id: int,
+    limit: int = DEFAULT_PAGE_SIZE,
+    offset: int = 0,
+    *,
+    list_id: int | None = None,
 ) -> TodoPage:
     """The default view (everything, newest first), as of now in UTC."""
-    return find_todos(session, owner_id, TodoQuery().page(limit, offset), utcnow(), "UTC")
+    query = TodoQuery(list_id=list_id).page(limit, offset)
+    return find_todos(session, user_id, query, utcnow(), "UTC")
 
 
 REMINDER_HORIZON = timedelta(hours=24)
@@ -278,14 +315,14 @@ REMINDER_GRACE = timedelta(hours=1)
 
 
 def upcoming_reminders(
-    session: Session, owner_id: int, now: datetime, limit: int = 50
+    session: Session, user_id: int, now: datetime, limit: int = 50
 ) -> list[tuple[int, str, datetime]]:
-    """Open todos with a due time from an hour ago to a day ahead: the page
-    reminds of them while it is open (todo_app.ui.components.reminders)."""
+    """Open todos with a due time from an hour ago to a day ahead, in every list the user
+    can see: the page reminds of them while it is open (todo_app.ui.components.reminders)."""
     rows = session.exec(
         select(Todo.id, Todo.title, Todo.due_at)
         .where(
-            col(Todo.owner_id) == owner_id,
+            scope_of(session, user_id).todos(),
             col(Todo.completed).is_(False),
             col(Todo.due_at) >= now - REMINDER_GRACE,
             col(Todo.due_at) <= now + REMINDER_HORIZON,

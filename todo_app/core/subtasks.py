@@ -1,18 +1,21 @@
-"""Subtasks: a checklist inside a todo ("2/5" done)."""
+"""Subtasks: a checklist inside a todo ("2/5" done). Whoever may read the todo reads its
+subtasks; whoever may edit it (owner or editor of its list) changes them."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
 from todo_app.core.errors import NotFoundError, ValidationError
-from todo_app.core.models import Subtask, Todo
-from todo_app.core.todos import clean_title, get_todo
+from todo_app.core.list_access import MAX_ID
+from todo_app.core.models import Subtask
+from todo_app.core.todos import clean_title, editable_todo, get_todo
 
 MAX_SUBTASKS = 100
+SUBTASK_GONE = "That subtask no longer exists."
 
 
-def list_subtasks(session: Session, owner_id: int, todo_id: object) -> list[Subtask]:
-    todo = get_todo(session, owner_id, todo_id)
+def list_subtasks(session: Session, user_id: int, todo_id: object) -> list[Subtask]:
+    todo = get_todo(session, user_id, todo_id)
     return list(
         session.exec(
             select(Subtask)
@@ -22,9 +25,9 @@ def list_subtasks(session: Session, owner_id: int, todo_id: object) -> list[Subt
     )
 
 
-def add_subtask(session: Session, owner_id: int, todo_id: object, title: object) -> Subtask:
+def add_subtask(session: Session, user_id: int, todo_id: object, title: object) -> Subtask:
     clean = clean_title(title)
-    todo = get_todo(session, owner_id, todo_id)
+    todo = editable_todo(session, user_id, todo_id)
     count, last = session.exec(
         select(func.count(), func.max(Subtask.position)).where(Subtask.todo_id == todo.id)
     ).one()
@@ -37,29 +40,32 @@ def add_subtask(session: Session, owner_id: int, todo_id: object, title: object)
     return subtask
 
 
-def _get(session: Session, owner_id: int, subtask_id: object) -> Subtask:
-    if isinstance(subtask_id, bool) or not isinstance(subtask_id, int) or subtask_id <= 0:
-        raise NotFoundError("That subtask no longer exists.")
-    subtask = session.exec(
-        select(Subtask)
-        .join(Todo, col(Todo.id) == col(Subtask.todo_id))
-        .where(Subtask.id == subtask_id, Todo.owner_id == owner_id)
-    ).first()
+def _editable(session: Session, user_id: int, subtask_id: object) -> Subtask:
+    """A subtask of a todo the user may edit; one they cannot see is "no longer exists"."""
+    if isinstance(subtask_id, bool) or not isinstance(subtask_id, int):
+        raise NotFoundError(SUBTASK_GONE)
+    if not 0 < subtask_id <= MAX_ID:
+        raise NotFoundError(SUBTASK_GONE)
+    subtask = session.get(Subtask, subtask_id)
     if subtask is None:
-        raise NotFoundError("That subtask no longer exists.")
+        raise NotFoundError(SUBTASK_GONE)
+    try:
+        editable_todo(session, user_id, subtask.todo_id)
+    except NotFoundError:
+        raise NotFoundError(SUBTASK_GONE) from None
     return subtask
 
 
-def set_subtask_done(session: Session, owner_id: int, subtask_id: object, done: object) -> Subtask:
+def set_subtask_done(session: Session, user_id: int, subtask_id: object, done: object) -> Subtask:
     if not isinstance(done, bool):
         raise ValidationError("Done must be true or false.")
-    subtask = _get(session, owner_id, subtask_id)
+    subtask = _editable(session, user_id, subtask_id)
     subtask.done = done
     session.add(subtask)
     session.flush()
     return subtask
 
 
-def delete_subtask(session: Session, owner_id: int, subtask_id: object) -> None:
-    session.delete(_get(session, owner_id, subtask_id))
+def delete_subtask(session: Session, user_id: int, subtask_id: object) -> None:
+    session.delete(_editable(session, user_id, subtask_id))
     session.flush()

@@ -1,4 +1,11 @@
-"""A user's tags: named once per user, attached to many todos."""
+"""A user's tags: named once per user, attached to many todos.
+
+Tags belong to the todo's owner, that is to the owner of its list: a todo of a shared
+list wears its owner's tags, which its editors may set (creating a name among the
+owner's tags) and everyone who sees the list reads. Renaming or deleting a tag is the
+tag owner's alone. A todo moved into another owner's list keeps its tag names, as that
+owner's tags (todos.move_todo).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from todo_app.core.errors import ConflictError, NotFoundError, ValidationError
-from todo_app.core.models import TAG_MAX_LENGTH, Tag, TodoTag
+from todo_app.core.list_access import scope_of
+from todo_app.core.models import TAG_MAX_LENGTH, Tag, Todo, TodoTag
 
 MAX_TAGS_PER_TODO = 20
 # Letters first (so "#12" in "Fix bug #12" is not a tag), then letters,
@@ -40,8 +48,25 @@ def clean_tag_names(raw: Iterable[object]) -> list[str]:
     return names
 
 
-def list_tags(session: Session, owner_id: int) -> list[tuple[str, int]]:
-    """Every tag of the user with the number of todos wearing it, by name."""
+def list_tags(
+    session: Session, owner_id: int, *, list_id: int | None = None
+) -> list[tuple[str, int]]:
+    """Every tag of the user with the number of todos wearing it, by name (the tags the
+    user may rename and delete). With ``list_id``, the tags worn in that list (its
+    owner's) with their counts there: any role on the list may read them."""
+    if list_id is not None:
+        scope = scope_of(session, owner_id, list_id)
+        return [
+            (name, count)
+            for name, count in session.exec(
+                select(Tag.name, func.count(col(TodoTag.todo_id)))
+                .join(TodoTag, col(TodoTag.tag_id) == col(Tag.id))
+                .join(Todo, col(Todo.id) == col(TodoTag.todo_id))
+                .where(scope.todos())
+                .group_by(col(Tag.id), col(Tag.name))
+                .order_by(col(Tag.name))
+            ).all()
+        ]
     rows = session.exec(
         select(Tag.name, func.count(col(TodoTag.todo_id)))
         .join(TodoTag, col(TodoTag.tag_id) == col(Tag.id), isouter=True)
@@ -77,7 +102,8 @@ def ensure_tags(session: Session, owner_id: int, names: Sequence[str]) -> list[T
 
 
 def set_todo_tags(session: Session, owner_id: int, todo_id: int, names: Sequence[str]) -> None:
-    """Replace a todo's tags. The caller has checked that the todo is the owner's."""
+    """Replace a todo's tags with ``owner_id``'s tags of these names. The caller has
+    checked that the user may edit the todo, and passes the todo's owner."""
     tags = ensure_tags(session, owner_id, names)
     current = session.exec(select(TodoTag).where(TodoTag.todo_id == todo_id)).all()
     wanted = {tag.id for tag in tags}

@@ -1,31 +1,54 @@
-"""The todo service: every rule about a user's todos lives here.
+"""The todo service: every rule about todos lives here.
 
-Each function takes the owner's id, which callers derive from a verified token,
-never from client input. A todo of another owner is reported as not found.
+Each function takes the acting user's id, which callers derive from a verified token,
+never from client input. Access is by the todo's list (list_access.py): its owner and
+editors read and write, viewers read; a todo of a list the user cannot see is reported
+as not found, the same sentence as a todo that does not exist.
+
+``Todo.owner_id`` is always the owner of the todo's list (a todo moved into another
+owner's list moves to that owner, with its tags): it is the tag namespace, the key of
+the owner-led indexes, and what deleting an account removes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from todo_app.core import recurrence
 from todo_app.core.due import Due, next_due
-from todo_app.core.errors import NotFoundError, ValidationError
+from todo_app.core.errors import ForbiddenError, NotFoundError, ValidationError
+from todo_app.core.list_access import (
+    MAX_ID,
+    VIEW_ONLY,
+    Role,
+    ensure_inbox,
+    require_editor,
+)
 from todo_app.core.models import (
     DESCRIPTION_MAX_LENGTH,
     TITLE_MAX_LENGTH,
+    ListMember,
     Priority,
     Subtask,
+    Tag,
     Todo,
+    TodoList,
+    TodoTag,
     utcnow,
 )
-from todo_app.core.tags import clean_tag_names, set_todo_tags, tags_by_todo
+from todo_app.core.tags import clean_tag_names, ensure_tags, set_todo_tags, tags_by_todo
 from todo_app.core.zones import zone
+
+TODO_GONE = "That todo no longer exists."
+# Ids per IN (...) list when snapshotting or restoring many todos at once.
+_CHUNK = 500
 
 
 def clean_title(raw: object) -> str:
@@ -56,8 +79,8 @@ def clean_description(raw: object) -> str:
 def _clean_id(raw: object) -> int:
     # Event payloads are JSON: an id may arrive as anything. bool is an int
     # subclass in Python, and never a todo id.
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
-        raise NotFoundError("That todo no longer exists.")
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw <= MAX_ID:
+        raise NotFoundError(TODO_GONE)
     return raw
 
 
@@ -131,16 +154,26 @@ def _as_list(raw: object) -> list[object]:
 
 def create_todo(
     session: Session,
-    owner_id: int,
+    user_id: int,
     title: object,
     description: object = "",
     *,
     time_zone: str = "UTC",
     fields: TodoFields | None = None,
+    list_id: int | None = None,
 ) -> Todo:
+    """A new todo in ``list_id`` (the user must be its owner or an editor), or, without
+    one, in the user's Inbox."""
     base = clean_fields(title=title, description=description)
+    the_list = (
+        ensure_inbox(session, user_id)
+        if list_id is None
+        else require_editor(session, user_id, list_id)
+    )
+    assert the_list.id is not None
     todo = Todo(
-        owner_id=owner_id,
+        owner_id=the_list.owner_id,
+        list_id=the_list.id,
         title=base.title,
         description=base.description,
         time_zone=zone(time_zone).key,
@@ -152,18 +185,44 @@ def create_todo(
     return todo
 
 
-def get_todo(session: Session, owner_id: int, todo_id: object) -> Todo:
-    todo = session.exec(
-        select(Todo).where(Todo.id == _clean_id(todo_id), Todo.owner_id == owner_id)
+def _todo_and_role(session: Session, user_id: int, todo_id: object) -> tuple[Todo, Role]:
+    """The todo and the user's role on its list, in one query; NotFoundError if the user
+    may not see it."""
+    row = session.exec(
+        select(Todo, ListMember.role)
+        .join(
+            ListMember,
+            and_(col(ListMember.list_id) == col(Todo.list_id), col(ListMember.user_id) == user_id),
+            isouter=True,
+        )
+        .where(col(Todo.id) == _clean_id(todo_id))
     ).first()
-    if todo is None:
-        raise NotFoundError("That todo no longer exists.")
+    if row is None:
+        raise NotFoundError(TODO_GONE)
+    todo, member_role = row
+    if todo.owner_id == user_id:  # the owner of its list
+        return todo, Role.OWNER
+    if member_role is None:
+        raise NotFoundError(TODO_GONE)
+    return todo, Role(member_role)
+
+
+def get_todo(session: Session, user_id: int, todo_id: object) -> Todo:
+    """A todo the user may read (any role on its list)."""
+    return _todo_and_role(session, user_id, todo_id)[0]
+
+
+def editable_todo(session: Session, user_id: int, todo_id: object) -> Todo:
+    """A todo the user may change (owner or editor of its list); a viewer is told so."""
+    todo, role = _todo_and_role(session, user_id, todo_id)
+    if not role.can_edit:
+        raise ForbiddenError(VIEW_ONLY)
     return todo
 
 
 def update_todo(
     session: Session,
-    owner_id: int,
+    user_id: int,
     todo_id: object,
     *,
     title: object = KEEP,
@@ -172,10 +231,30 @@ def update_todo(
 ) -> Todo:
     """A change to a repeating todo applies to the series: later occurrences copy it."""
     base = clean_fields(title=title, description=description)
-    todo = get_todo(session, owner_id, todo_id)
+    todo = editable_todo(session, user_id, todo_id)
     _apply(session, todo, base)
     if fields is not None:
         _apply(session, todo, fields)
+    return todo
+
+
+def move_todo(session: Session, user_id: int, todo_id: object, list_id: object) -> Todo:
+    """Moves a todo to another list; the user must be able to edit both. Into another
+    owner's list, the todo becomes that owner's and its tags are the same names among
+    that owner's tags (its subtasks go with it)."""
+    todo = editable_todo(session, user_id, todo_id)
+    target = require_editor(session, user_id, list_id)
+    assert todo.id is not None and target.id is not None
+    if target.id == todo.list_id:
+        return todo
+    if target.owner_id != todo.owner_id:
+        names = tags_by_todo(session, [todo.id]).get(todo.id, [])
+        todo.owner_id = target.owner_id
+        set_todo_tags(session, target.owner_id, todo.id, names)
+    todo.list_id = target.id
+    todo.updated_at = utcnow()
+    session.add(todo)
+    session.flush()
     return todo
 
 
@@ -204,10 +283,10 @@ def _apply(session: Session, todo: Todo, fields: TodoFields) -> None:
     session.flush()
 
 
-def set_completed(session: Session, owner_id: int, todo_id: object, completed: object) -> Todo:
+def set_completed(session: Session, user_id: int, todo_id: object, completed: object) -> Todo:
     if not isinstance(completed, bool):
         raise ValidationError("Completed must be true or false.")
-    todo = get_todo(session, owner_id, todo_id)
+    todo = editable_todo(session, user_id, todo_id)
     if completed and not todo.completed and todo.recurrence:
         _create_next_occurrence(session, todo)
     todo.completed = completed
@@ -237,6 +316,7 @@ def _create_next_occurrence(session: Session, todo: Todo) -> Todo | None:
     now = utcnow()  # created == updated marks an untouched successor (see reopen)
     successor = Todo(
         owner_id=todo.owner_id,
+        list_id=todo.list_id,
         title=todo.title,
         description=todo.description,
         priority=todo.priority,
@@ -276,63 +356,119 @@ class TodoSnapshot:
     created_at: datetime
     tags: tuple[str, ...]
     subtasks: tuple[tuple[str, bool], ...]
+    list_id: int | None = None  # the list it was in (None: the Inbox)
 
 
-def delete_todo(session: Session, owner_id: int, todo_id: object) -> TodoSnapshot:
-    todo = get_todo(session, owner_id, todo_id)
-    assert todo.id is not None
-    subtasks = session.exec(
-        select(Subtask).where(Subtask.todo_id == todo.id).order_by(col(Subtask.position))
+def snapshots(session: Session, where: ColumnElement[bool]) -> list[TodoSnapshot]:
+    """Snapshots of the todos matching ``where`` (oldest first), with their tags and
+    subtasks: three queries however many todos (a whole list for its delete)."""
+    todos = session.exec(
+        select(Todo).where(where).order_by(col(Todo.created_at), col(Todo.id))
     ).all()
-    snapshot = TodoSnapshot(
-        title=todo.title,
-        description=todo.description,
-        completed=todo.completed,
-        priority=todo.priority,
-        due_date=todo.due_date,
-        due_at=todo.due_at,
-        time_zone=todo.time_zone,
-        recurrence=todo.recurrence,
-        series_start=todo.series_start,
-        created_at=todo.created_at,
-        tags=tuple(tags_by_todo(session, [todo.id]).get(todo.id, [])),
-        subtasks=tuple((subtask.title, subtask.done) for subtask in subtasks),
-    )
+    tags: dict[int, list[str]] = {}
+    for todo_id, name in session.exec(
+        select(TodoTag.todo_id, Tag.name)
+        .join(Tag, col(Tag.id) == col(TodoTag.tag_id))
+        .join(Todo, col(Todo.id) == col(TodoTag.todo_id))
+        .where(where)
+        .order_by(col(Tag.name))
+    ).all():
+        tags.setdefault(todo_id, []).append(name)
+    steps: dict[int, list[tuple[str, bool]]] = {}
+    for subtask in session.exec(
+        select(Subtask)
+        .join(Todo, col(Todo.id) == col(Subtask.todo_id))
+        .where(where)
+        .order_by(col(Subtask.position), col(Subtask.id))
+    ).all():
+        steps.setdefault(subtask.todo_id, []).append((subtask.title, subtask.done))
+    return [
+        TodoSnapshot(
+            title=todo.title,
+            description=todo.description,
+            completed=todo.completed,
+            priority=todo.priority,
+            due_date=todo.due_date,
+            due_at=todo.due_at,
+            time_zone=todo.time_zone,
+            recurrence=todo.recurrence,
+            series_start=todo.series_start,
+            created_at=todo.created_at,
+            tags=tuple(tags.get(todo.id or 0, [])),
+            subtasks=tuple(steps.get(todo.id or 0, [])),
+            list_id=todo.list_id,
+        )
+        for todo in todos
+    ]
+
+
+def delete_todo(session: Session, user_id: int, todo_id: object) -> TodoSnapshot:
+    todo = editable_todo(session, user_id, todo_id)
+    (snapshot,) = snapshots(session, col(Todo.id) == todo.id)
     session.delete(todo)
     session.flush()
     return snapshot
 
 
-def restore(session: Session, owner_id: int, snapshot: TodoSnapshot) -> Todo:
-    """Undo a delete: the same todo again (under a new id), in its old place."""
-    todo = Todo(
-        owner_id=owner_id,
-        title=clean_title(snapshot.title),
-        description=clean_description(snapshot.description),
-        completed=snapshot.completed,
-        priority=int(clean_priority(snapshot.priority)),
-        due_date=snapshot.due_date,
-        due_at=snapshot.due_at,
-        time_zone=zone(snapshot.time_zone).key,
-        recurrence=snapshot.recurrence,
-        series_start=snapshot.series_start,
-        created_at=snapshot.created_at,
+def restore(session: Session, user_id: int, snapshot: TodoSnapshot) -> Todo:
+    """Undo a delete: the same todo again (under a new id), in its old place, if the user
+    may still edit that list (a snapshot from before lists goes to the Inbox)."""
+    list_id = getattr(snapshot, "list_id", None)  # None: the Inbox
+    the_list = (
+        ensure_inbox(session, user_id)
+        if list_id is None
+        else require_editor(session, user_id, list_id)
     )
-    session.add(todo)
-    session.flush()
-    assert todo.id is not None
-    set_todo_tags(session, owner_id, todo.id, clean_tag_names(snapshot.tags))
-    for position, (title, done) in enumerate(snapshot.subtasks):
-        session.add(Subtask(todo_id=todo.id, title=title, done=done, position=position))
-    session.flush()
+    (todo,) = restore_into(session, the_list, [snapshot])
     return todo
 
 
-def reopen(session: Session, owner_id: int, todo_id: object) -> Todo:
+def restore_into(session: Session, the_list: TodoList, saved: Sequence[TodoSnapshot]) -> list[Todo]:
+    """Puts snapshots back into ``the_list`` (the caller checked the user may edit it),
+    with their tags (the list owner's) and subtasks, in a few statements."""
+    assert the_list.id is not None
+    todos = [
+        Todo(
+            owner_id=the_list.owner_id,
+            list_id=the_list.id,
+            title=clean_title(snapshot.title),
+            description=clean_description(snapshot.description),
+            completed=snapshot.completed,
+            priority=int(clean_priority(snapshot.priority)),
+            due_date=snapshot.due_date,
+            due_at=snapshot.due_at,
+            time_zone=zone(snapshot.time_zone).key,
+            recurrence=snapshot.recurrence,
+            series_start=snapshot.series_start,
+            created_at=snapshot.created_at,
+        )
+        for snapshot in saved
+    ]
+    names_of = [clean_tag_names(snapshot.tags) for snapshot in saved]
+    session.add_all(todos)
+    session.flush()
+    every_name = list(dict.fromkeys(name for names in names_of for name in names))
+    tag_ids: dict[str, int] = {}
+    for start in range(0, len(every_name), _CHUNK):
+        for tag in ensure_tags(session, the_list.owner_id, every_name[start : start + _CHUNK]):
+            assert tag.id is not None
+            tag_ids[tag.name] = tag.id
+    for todo, names, snapshot in zip(todos, names_of, saved, strict=True):
+        assert todo.id is not None
+        session.add_all(TodoTag(todo_id=todo.id, tag_id=tag_ids[name]) for name in names)
+        session.add_all(
+            Subtask(todo_id=todo.id, title=title, done=done, position=position)
+            for position, (title, done) in enumerate(snapshot.subtasks)
+        )
+    session.flush()
+    return todos
+
+
+def reopen(session: Session, user_id: int, todo_id: object) -> Todo:
     """Undo a completion. A repeating todo's successor goes too, if still untouched."""
-    todo = set_completed(session, owner_id, todo_id, False)
+    todo = set_completed(session, user_id, todo_id, False)
     successor = session.exec(
-        select(Todo).where(Todo.previous_id == todo.id, Todo.owner_id == owner_id)
+        select(Todo).where(Todo.previous_id == todo.id, Todo.list_id == todo.list_id)
     ).first()
     if (
         successor is not None
