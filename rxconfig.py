@@ -4,10 +4,13 @@ import os
 
 import reflex as rx
 
+from todo_app.observability.logs import configure_logging
 from todo_app.settings import get_settings
 from todo_app.ui.same_origin import SameOriginBackendPlugin
 
 settings = get_settings()
+# `reflex run` and every process that loads this config; todo_app.serve calls it first.
+configure_logging(settings)
 
 # Reflex creates its upload folder at start-up, in the working directory unless
 # told otherwise: read-only in the image. Keep it in the data folder locally;

@@ -28,6 +28,7 @@ from reflex_base.environment import environment
 from reflex_base.event.processor.event_processor import EventProcessor
 
 from todo_app.api.health import start_draining
+from todo_app.observability.logs import configure_logging
 from todo_app.settings import get_settings
 
 log = logging.getLogger("todo_app.serve")
@@ -76,6 +77,9 @@ async def drain_events(processor: EventProcessor, timeout: float) -> None:
 
 
 def main() -> None:
+    # First, so that even import-time lines are JSON in production (rxconfig
+    # calls it again when Reflex loads the config: the second call replaces the first).
+    configure_logging(get_settings())
     # What `reflex run --env prod --backend-only` sets: prod mode, backend only,
     # no compile (the frontend ships in its own image). Set through Reflex's API
     # (some of the names are internal) before the app module is imported.
@@ -93,6 +97,9 @@ def main() -> None:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+        # uvicorn's own lines go through the root handler (configure_logging)
+        # instead of a handler of its own: JSON in production, secrets redacted.
+        log_config=None,
         access_log=False,
         timeout_graceful_shutdown=CLOSE_SECONDS,
     )

@@ -1,14 +1,15 @@
 """Builds the Reflex app: pages, theme, start-up work."""
 
-import logging
 
 import reflex as rx
 
 from todo_app.api.health import health_routes
+from todo_app.api.metrics import metrics_endpoint
 from todo_app.api.origins import origin_check
 from todo_app.api.socket_limits import SocketEventLimits
 from todo_app.api.upload_limit import limit_uploads
 from todo_app.core.db import migrate
+from todo_app.observability.events import instrument_app
 from todo_app.settings import get_settings
 from todo_app.ui.backend_errors import show_backend_exception
 from todo_app.ui.components.reminders import reminders_script
@@ -25,8 +26,6 @@ from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.session import SessionRecovery
 from todo_app.ui.state.todos import TodoListState
 
-logging.getLogger("todo_app").setLevel(get_settings().log_level.upper())
-
 
 def migrate_on_start() -> None:
     """Runs before the backend serves; in a cluster a separate step migrates instead."""
@@ -35,7 +34,7 @@ def migrate_on_start() -> None:
 
 
 app = rx.App(
-    api_transformer=[health_routes(), limit_uploads],
+    api_transformer=[health_routes(), limit_uploads, metrics_endpoint],
     # One short, escaped line per browser report, rate-limited per process.
     frontend_exception_handler=log_frontend_exception,
     backend_exception_handler=show_backend_exception,
@@ -56,6 +55,8 @@ app.register_lifespan_task(migrate_on_start)
 app.register_lifespan_task(run_live_updates)
 app.add_middleware(PayloadCheck())
 app.add_middleware(SessionRecovery())
+# Event and state metrics, one debug log line per event (first middleware).
+instrument_app(app)
 
 _settings = get_settings()
 if app.sio is not None:

@@ -126,6 +126,12 @@ def overlay(request: pytest.FixtureRequest, rendered: dict[str, Rendered]) -> Re
 # --- pod spec helpers, shared by the policy tests ---------------------------
 
 
+def app_config_map(r: Rendered) -> dict[str, Any]:
+    """The app's generated todo-config-<hash> (production also has the Grafana dashboard's)."""
+    (cm,) = [c for c in r.of_kind("ConfigMap") if c["metadata"]["name"].startswith("todo-config")]
+    return cm
+
+
 def workloads(r: Rendered) -> list[dict[str, Any]]:
     return r.of_kind("Deployment")
 

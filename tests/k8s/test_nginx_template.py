@@ -511,10 +511,10 @@ def test_the_builds_hashes_cover_every_inline_script_of_its_export() -> None:
     assert expected
 
 
-@pytest.mark.parametrize("path", ["/_health", "/readyz", "/api/v1/todos"])
+@pytest.mark.parametrize("path", ["/_health", "/readyz", "/api/v1/todos", "/metrics"])
 def test_only_what_browsers_need_is_proxied(nginx: Server, path: str) -> None:
-    """Dependency status and readiness are for operators and probes inside the
-    cluster; /api/ is not served by the backend (yet)."""
+    """Dependency status, readiness and metrics are for operators, probes and
+    Prometheus inside the cluster; /api/ is not served by the backend (yet)."""
     resp = nginx.get(path)
     assert resp.status == 404
     assert b"path=" not in resp.body

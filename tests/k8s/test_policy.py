@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from .conftest import REPO, Rendered, all_containers, pod_labels, pod_spec, workloads
+from .conftest import (
+    REPO,
+    Rendered,
+    all_containers,
+    app_config_map,
+    pod_labels,
+    pod_spec,
+    workloads,
+)
 
 SECRET_KEYS = (
     "DATABASE_URL",
@@ -156,7 +164,7 @@ def test_secrets_example_has_keys_but_no_values() -> None:
 
 
 def test_config_map(overlay: Rendered) -> None:
-    (cm,) = overlay.of_kind("ConfigMap")
+    cm = app_config_map(overlay)
     data = cm["data"]
     assert data["APP_ENV"] == "production"
     assert data["REFLEX_REDIS_URL"] == "redis://redis-service:6379/0"
@@ -269,14 +277,14 @@ def test_redis_requires_the_apps_password(overlay: Rendered) -> None:
     env = {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"]}
     assert env == {"REDIS_PASSWORD": "REDIS_PASSWORD", "REDISCLI_AUTH": "REDIS_PASSWORD"}
     assert container["readinessProbe"]["exec"]["command"] == ["redis-cli", "--user", "todo", "ping"]
-    (cm,) = overlay.of_kind("ConfigMap")
+    cm = app_config_map(overlay)
     assert "REDIS_USERNAME" not in cm["data"]  # the settings' default, "todo", is the ACL user
     assert cm["data"]["REFLEX_IGNORE_REDIS_CONFIG_ERROR"] == "true"
 
 
 def test_shutdown_fits_the_grace_period(overlay: Rendered) -> None:
     """preStop pause, then draining events, then closing sockets, all before SIGKILL."""
-    (cm,) = overlay.of_kind("ConfigMap")
+    cm = app_config_map(overlay)
     backend = pod_spec(overlay.get("Deployment", "todo-backend"))
     (app,) = backend["containers"]
     pause = int(app["lifecycle"]["preStop"]["exec"]["command"][-1])
@@ -433,11 +441,24 @@ def test_default_deny_all(overlay: Rendered) -> None:
     assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 
 
+FROM_FRONTEND = [{"podSelector": {"matchLabels": {"app": "todo-frontend"}}}]
+# Production: Prometheus scrapes /metrics on the backend's port (monitoring/).
+FROM_PROMETHEUS = [
+    {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+    }
+]
+
+
 def test_backend_ingress_only_from_frontend(overlay: Rendered) -> None:
+    """And, in production, from Prometheus in the monitoring namespace (one rule,
+    both selectors in one peer: its pods there, not every pod of the namespace)."""
     allowed = rules(policies_for(overlay, labels_of(overlay, "todo-backend"), "Ingress"), "Ingress")
     assert allowed, "backend admits nothing"
+    expected = [FROM_FRONTEND] + ([FROM_PROMETHEUS] if overlay.overlay == "production" else [])
+    assert sorted((rule["from"] for rule in allowed), key=str) == sorted(expected, key=str)
     for rule in allowed:
-        assert rule["from"] == [{"podSelector": {"matchLabels": {"app": "todo-frontend"}}}]
         assert ports(rule) == {("TCP", 8000)}
 
 

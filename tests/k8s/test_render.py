@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .conftest import Rendered
+from .conftest import Rendered, app_config_map
 
 COMMON = {
     "Namespace": 1,
@@ -18,7 +18,18 @@ COMMON = {
 }
 EXPECTED_KINDS = {
     "minikube": Counter(COMMON),
-    "production": Counter({**COMMON, "Ingress": 1}),
+    # + the monitoring of the backend (monitoring/): the scrape's NetworkPolicy,
+    # the Grafana dashboard's ConfigMap, a PodMonitor and PrometheusRules.
+    "production": Counter(
+        {
+            **COMMON,
+            "Ingress": 1,
+            "NetworkPolicy": 8,
+            "ConfigMap": 2,
+            "PodMonitor": 1,
+            "PrometheusRule": 1,
+        }
+    ),
 }
 
 
@@ -45,7 +56,7 @@ def test_names_are_unique(overlay: Rendered) -> None:
 
 def test_configmap_is_generated_and_referenced(overlay: Rendered) -> None:
     """The ConfigMap name carries a content hash, and every reference follows it."""
-    (cm,) = overlay.of_kind("ConfigMap")
+    cm = app_config_map(overlay)
     name = cm["metadata"]["name"]
     assert name.startswith("todo-config-") and name != "todo-config-"
     assert "name: todo-config\n" not in overlay.text

@@ -24,6 +24,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from tenacity.wait import wait_base, wait_exponential_jitter
 
 from todo_app.core.errors import UNAVAILABLE_MESSAGE, AssistantUnavailable
+from todo_app.observability.metrics import observe_groq_call
 from todo_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -179,6 +180,7 @@ class Timer:
         self.seconds = 0.0
 
 
+@observe_groq_call  # todo_assistant_groq_requests_total, todo_groq_attempt_duration_seconds
 def call(settings: GroqSettings, timer: Timer, attempt: Callable[[groq.Groq], _T]) -> _T:
     """Run one Groq request with our retry policy; failures become AssistantUnavailable."""
     if not settings.configured:

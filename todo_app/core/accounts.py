@@ -17,6 +17,7 @@ from todo_app.core.security import (
     password_needs_rehash,
     verify_password,
 )
+from todo_app.observability.metrics import counts_login_failure
 
 PASSWORD_MIN_LENGTH = 8
 # Argon2 hashes any length, but an unbounded input is a cheap way to burn CPU.
@@ -62,6 +63,7 @@ def sign_up(session: Session, email: str, password: str) -> User:
     return user
 
 
+@counts_login_failure("wrong_credentials", AuthenticationError)  # todo_login_failures_total
 def authenticate(session: Session, email: str, password: str) -> User:
     try:
         normalised = normalise_email(email)

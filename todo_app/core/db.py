@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlmodel import Session
 
 from alembic import command
+from todo_app.observability.metrics import instrument_pool
 from todo_app.settings import PROJECT_ROOT, Settings, get_settings
 
 # Any constant works; it only has to be the same in every replica.
@@ -70,7 +71,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
-    return build_engine(get_settings().effective_database_url)
+    return instrument_pool(build_engine(get_settings().effective_database_url))
 
 
 @contextmanager

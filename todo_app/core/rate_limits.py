@@ -31,6 +31,8 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
+from todo_app.observability.metrics import timed_redis
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -108,7 +110,7 @@ class RateLimits:
         if self._failing and time.monotonic() < self._retry_at:
             return fallback
         try:
-            result = await operation()
+            result = await timed_redis(operation, "rate_limits", enabled=self._pool is not None)
         except (StorageError, OSError) as error:
             self._retry_at = time.monotonic() + self._retry_after_failure
             if not self._failing:

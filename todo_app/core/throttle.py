@@ -35,6 +35,7 @@ from limits import RateLimitItem, parse, parse_many
 
 from todo_app.core.errors import TooManyAttempts
 from todo_app.core.rate_limits import RateLimits
+from todo_app.observability.metrics import counts_login_failure
 from todo_app.settings import get_settings
 
 TOO_MANY_FOR_EMAIL = "Too many wrong passwords for this email."
@@ -77,6 +78,7 @@ class AuthThrottle:
             self._counts = RateLimits.for_redis_url(get_settings().effective_redis_url)
         return self._counts
 
+    @counts_login_failure("throttled", TooManyAttempts)  # todo_login_failures_total
     async def log_in_attempt(self, email: str, address: str) -> None:
         """Count one log-in attempt, or raise TooManyAttempts (not counted)."""
         await self._take_place(self._log_in_checks(email, address))
