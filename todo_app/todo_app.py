@@ -1,5 +1,6 @@
 """Builds the Reflex app: pages, theme, start-up work."""
 
+import functools
 
 import reflex as rx
 
@@ -7,7 +8,7 @@ from todo_app.api.health import health_routes
 from todo_app.api.metrics import metrics_endpoint
 from todo_app.api.origins import origin_check
 from todo_app.api.socket_limits import SocketEventLimits
-from todo_app.api.upload_limit import limit_uploads
+from todo_app.api.upload_limit import answer_unreadable_uploads, limit_uploads
 from todo_app.core.db import migrate
 from todo_app.observability.events import instrument_app
 from todo_app.settings import get_settings
@@ -25,6 +26,7 @@ from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.session import SessionRecovery
 from todo_app.ui.state.todos import TodoListState
+from todo_app.ui.state.transfer import UPLOAD_HANDLERS
 
 
 def migrate_on_start() -> None:
@@ -34,7 +36,12 @@ def migrate_on_start() -> None:
 
 
 app = rx.App(
-    api_transformer=[health_routes(), limit_uploads, metrics_endpoint],
+    api_transformer=[
+        answer_unreadable_uploads,  # first: it needs Reflex's own API app
+        health_routes(),
+        functools.partial(limit_uploads, handlers=UPLOAD_HANDLERS),
+        metrics_endpoint,
+    ],
     # One short, escaped line per browser report, rate-limited per process.
     frontend_exception_handler=log_frontend_exception,
     backend_exception_handler=show_backend_exception,

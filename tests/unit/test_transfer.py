@@ -451,4 +451,7 @@ def test_hostile_values_are_refused_with_a_sentence(
     with pytest.raises(ImportRejected) as caught:
         import_json(session, alice, document)
     assert "/" not in str(caught.value).replace("../../etc/passwd", "")  # no filesystem path
+    # Shown to the user as it is: it must encode (a quoted lone surrogate would not).
+    for sentence in (str(caught.value), *caught.value.problems):
+        sentence.encode("utf-8")
     assert session.exec(select(Todo).where(Todo.owner_id == alice)).all() == []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from reflex_base.utils.exceptions import UploadValueError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from todo_app.api.upload_limit import limit_uploads
+from todo_app.api.upload_limit import answer_unreadable_uploads, limit_uploads
 
 bodies_read: list[int] = []
 
@@ -46,3 +47,39 @@ def test_an_upload_without_a_length_is_refused() -> None:
     response = client.post("/_upload", content=chunks())
     assert response.status_code == 411
     assert bodies_read == []
+
+
+async def crafted(request: Request) -> PlainTextResponse:
+    raise UploadValueError("Uploaded file is not an UploadFile.")
+
+
+strict_client = TestClient(
+    limit_uploads(
+        answer_unreadable_uploads(
+            Starlette(
+                routes=[
+                    Route("/_upload", upload, methods=["POST"]),
+                    Route("/_upload/crafted", crafted, methods=["POST"]),
+                ]
+            )
+        ),
+        handlers={"state.import_json"},
+    ),
+    raise_server_exceptions=False,
+)
+
+
+def test_only_the_upload_handlers_may_be_named() -> None:
+    bodies_read.clear()
+    named = {"Reflex-Event-Handler": "state.delete"}
+    refused = strict_client.post("/_upload", content=b"{}", headers=named)
+    assert (refused.status_code, bodies_read) == (400, [])
+    allowed = {"Reflex-Event-Handler": "state.import_json"}
+    assert strict_client.post("/_upload", content=b"{}", headers=allowed).status_code == 200
+
+
+def test_a_body_reflex_cannot_read_is_a_400_not_a_500() -> None:
+    headers = {"Reflex-Event-Handler": "state.import_json"}
+    response = strict_client.post("/_upload/crafted", content=b"files=text", headers=headers)
+    assert response.status_code == 400
+    assert "not an upload" in response.text

@@ -48,8 +48,14 @@ class ImportRejected(ValidationError):
     sentence each ("Entry 3 (“Buy milk”): ..."); ``str()`` is a summary fit to show."""
 
     def __init__(self, message: str, problems: Sequence[str]) -> None:
-        super().__init__(message)
-        self.problems = list(problems)
+        super().__init__(_encodable(message))
+        self.problems = [_encodable(problem) for problem in problems]
+
+
+def _encodable(text: str) -> str:
+    """``text`` with each lone surrogate (JSON may spell one: "\\ud800") as "?": quoted
+    from the file, it would make the message, and every reply showing it, unencodable."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,8 +55,14 @@ def _parameters(state_name: str, handler_name: str) -> Checks | None:
     return checks
 
 
-def check_payload(state_name: str, handler_name: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload, validated and converted; raises ValueError when it does not fit."""
+def check_payload(
+    state_name: str,
+    handler_name: str,
+    payload: dict[str, Any],
+    given_by_reflex: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The payload, validated and converted; raises ValueError when it does not fit.
+    ``given_by_reflex``: parameters Reflex fills itself (an upload's files)."""
     checks = _parameters(state_name, handler_name)
     if checks is None:
         raise ValueError(f"no handler {handler_name}")
@@ -64,6 +70,8 @@ def check_payload(state_name: str, handler_name: str, payload: dict[str, Any]) -
         raise ValueError("unknown arguments")
     checked: dict[str, Any] = {}
     for name, (adapter, required) in checks.items():
+        if name in given_by_reflex:
+            continue
         if name not in payload:
             if required:
                 raise ValueError(f"missing {name}")
@@ -71,8 +79,27 @@ def check_payload(state_name: str, handler_name: str, payload: dict[str, Any]) -
         value = payload[name]
         if len(repr(value)) > MAX_ARGUMENT_CHARS:
             raise ValueError(f"{name} too large")
+        if not _is_unicode(value):
+            # A lone surrogate ("\ud800" in JSON) would make every later reply
+            # of this tab unencodable, and PostgreSQL refuses it anyway.
+            raise ValueError(f"{name} is not valid text")
         checked[name] = adapter.validate_python(value)
     return checked
+
+
+def _is_unicode(value: object) -> bool:
+    """No lone surrogate in any string of ``value`` (nested lists and dicts too)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_is_unicode(k) and _is_unicode(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_is_unicode(item) for item in value)
+    return True
 
 
 class PayloadCheck(Middleware):
@@ -83,9 +110,14 @@ class PayloadCheck(Middleware):
         if not state_name.startswith(SessionState.get_full_name()):
             return None  # Reflex's own events (hydrate, storage updates, page loads)
         try:
-            # Upload handlers get their files from Reflex, not from the payload.
-            if not _is_upload(event):
-                event.payload.update(check_payload(state_name, handler_name, event.payload))
+            # Upload handlers get their files from Reflex, not from the payload;
+            # what the page bound besides them is checked like any argument.
+            if _is_upload(event):
+                arguments = {k: v for k, v in event.payload.items() if k != "files"}
+                checked = check_payload(state_name, handler_name, arguments, frozenset({"files"}))
+            else:
+                checked = check_payload(state_name, handler_name, event.payload)
+            event.payload.update(checked)
         except (ValueError, ValidationError, TypeError) as error:
             log.info("refused a payload for %s: %s", handler_name, type(error).__name__)
             session = await state.get_state(SessionState)

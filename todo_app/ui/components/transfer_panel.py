@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.transfer import IMPORT_UPLOAD_ID, TransferState
 
 
@@ -30,7 +31,9 @@ def transfer_panel() -> rx.Component:
             rx.button(
                 "Import",
                 size="1",
-                on_click=TransferState.import_json(rx.upload_files(upload_id=IMPORT_UPLOAD_ID)),
+                on_click=TransferState.import_json(
+                    rx.upload_files(upload_id=IMPORT_UPLOAD_ID), SessionState.token
+                ),
             ),
             gap="2",
             wrap="wrap",

@@ -10,6 +10,7 @@ Only a token that is invalid or expired signs the tab out.
 
 from __future__ import annotations
 
+import hmac
 import inspect
 import json
 import logging
@@ -45,6 +46,7 @@ TIME_ZONE_STORAGE_KEY = "todo_tz"
 MAX_PENDING_REPLAYS = 4
 RETRY_AFTER_RECOVERY = "Your session was restored. Please try that again."
 UNEXPECTED_ERROR = "Something went wrong on our side. Please try again."
+UPLOAD_NOT_SIGNED_IN = "Please reload the page and send the file again. Nothing was changed."
 
 
 def _sync_local_storage(key: str, state_keys: list[str]) -> None:
@@ -137,6 +139,15 @@ class SessionState(rx.State):
             # Not presented by this socket: it must send the page's token itself.
             raise SessionMissing("Please log in.")
         return verify_token(self.token, get_settings().effective_jwt_secret())
+
+    def _require_presented_login(self, login: object) -> None:
+        """For an upload (HTTP, not this socket): the request must carry this
+        tab's own login token, not only the client token that names the tab."""
+        if not self.token:
+            raise SessionMissing("Please log in.")
+        presented = login.encode("utf-8", "surrogatepass") if isinstance(login, str) else b""
+        if not hmac.compare_digest(presented, self.token.encode()):
+            raise ValidationError(UPLOAD_NOT_SIGNED_IN)
 
     def _socket(self) -> str:
         return self.router.session.session_id

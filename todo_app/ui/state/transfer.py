@@ -42,7 +42,10 @@ class TransferState(TodoListState):
     @rx.event
     @guarded
     @announces_change
-    async def import_json(self, files: list[rx.UploadFile]) -> Any:
+    async def import_json(self, files: list[rx.UploadFile], login: str = "") -> Any:
+        # An upload is a plain HTTP request naming a tab by its client token;
+        # the page also sends its own login, which must be this tab's.
+        self._require_presented_login(login)
         self.import_problems, self.import_message = [], ""
         if not files:
             raise ValidationError("Please choose a JSON file exported from this app.")
@@ -61,3 +64,7 @@ class TransferState(TodoListState):
         self.import_message = f"Imported {result.imported} todos."
         await self._refresh()
         return rx.clear_selected_files(IMPORT_UPLOAD_ID)
+
+
+# The only handlers /_upload may name (todo_app.api.upload_limit).
+UPLOAD_HANDLERS = frozenset({f"{TransferState.get_full_name()}.import_json"})
