@@ -34,8 +34,9 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, insert, make_url, text
-from sqlmodel import Session
+from sqlalchemy import Engine, Table, delete, event, insert, make_url, text
+from sqlalchemy import inspect as inspect_mapped
+from sqlmodel import Session, SQLModel
 
 from tests.support.databases import throwaway_postgres
 from todo_app.core import lists, tags
@@ -201,12 +202,19 @@ def _chunks(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]
         yield rows[start : start + CHUNK]
 
 
+def _table(model: type[SQLModel]) -> Table:
+    """A model's Core table (SQLModel's classes have ``__table__`` but do not declare it)."""
+    table = inspect_mapped(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
 def _seed_user(
     session: Session, rng: random.Random, user_id: int, count: int, now: datetime
 ) -> tuple[list[int], int, int]:
     """Bulk inserts (executemany, CHUNK rows each): todos, their tags, some subtasks."""
     conn = session.connection()
-    todo_table, tag_table = Todo.__table__, Tag.__table__  # type: ignore[attr-defined]
+    todo_table, tag_table = _table(Todo), _table(Tag)
     tag_ids = list(
         conn.execute(
             insert(tag_table).returning(tag_table.c.id, sort_by_parameter_order=True),
@@ -236,9 +244,9 @@ def _seed_user(
                     }
                 )
     for chunk in _chunks(links):
-        conn.execute(insert(TodoTag.__table__), chunk)  # type: ignore[attr-defined]
+        conn.execute(insert(_table(TodoTag)), chunk)
     for chunk in _chunks(subtasks):
-        conn.execute(insert(Subtask.__table__), chunk)  # type: ignore[attr-defined]
+        conn.execute(insert(_table(Subtask)), chunk)
     return todo_ids, len(links), len(subtasks)
 
 
@@ -248,7 +256,7 @@ def seed(engine: Engine, todos: int, other_users: int, rng: random.Random) -> Se
     password_hash = hash_password(uuid.uuid4().hex)  # once: nobody logs in with it
     run = uuid.uuid4().hex[:8]
     with session_scope(engine) as session:
-        users = User.__table__  # type: ignore[attr-defined]
+        users = _table(User)
         user_ids = list(
             session.connection()
             .execute(
@@ -280,7 +288,7 @@ def seed(engine: Engine, todos: int, other_users: int, rng: random.Random) -> Se
 def unseed(engine: Engine, seeded: Seeded) -> None:
     """Removes the benchmark's accounts (todos, tags and subtasks cascade)."""
     with session_scope(engine) as session:
-        table = User.__table__  # type: ignore[attr-defined]
+        table = _table(User)
         session.connection().execute(delete(table).where(table.c.id.in_(seeded.user_ids)))
 
 
@@ -470,8 +478,7 @@ class FrameStep:
 def measure_frames(database_url: str, owner_id: int, search_word: str) -> list[FrameStep]:
     """Starts the production-shaped app on the seeded database and meters its frames."""
     # Imported here: they load Reflex and the UI, which the timing paths do not need.
-    from tests.support.live_app import free_port
-    from tests.support.rehearsal import Rehearsal
+    from scripts.process_rehearsal import Rehearsal, free_port
     from todo_app.core import sessions
 
     with tempfile.TemporaryDirectory(prefix="heavy-user-") as workdir:
@@ -566,13 +573,13 @@ async def _frame_steps(
 
     async def step(name: str, action: Callable[[], Any], needs: str = "") -> None:
         if needs and not hasattr(TodoListState, needs):
-            steps.append(FrameStep(name, [], [], None, f"skipped: no TodoListState.{needs}"))
+            steps.append(FrameStep(name, [], [], None, note=f"skipped: no TodoListState.{needs}"))
             return
         first_payload, first_wire = len(client.payloads), len(client.wire)
         try:
             await action()
         except Exception as error:  # a missing or changed handler must not end the run
-            steps.append(FrameStep(name, [], [], None, f"failed: {error!r}"))
+            steps.append(FrameStep(name, [], [], None, note=f"failed: {error!r}"))
             return
         payloads = client.payloads[first_payload:]
         todos = delta_value(payloads, TodoListState, "todos")

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from scripts.process_rehearsal import Rehearsal
 from tests.support import containers
 from tests.support.containers import ContainerRehearsal
 from tests.support.databases import throwaway_postgres, throwaway_sqlite
 from tests.support.fake_groq import FakeGroq, fake_groq
 from tests.support.live_app import LiveApp, free_port, reflex_dev_app
-from tests.support.rehearsal import Rehearsal
 from todo_app.core.db import build_engine, migrate, session_scope
 
 pytest_plugins = ["tests.support.browser"]
@@ -133,7 +133,8 @@ def live_app(request: pytest.FixtureRequest) -> LiveApp:
     ``reflex run``, the process rehearsal on two ports, and the shipped images
     run from the manifests (no Groq key there: the assistant is offline)."""
     if request.param == "reflex-run":
-        return request.getfixturevalue("dev_app")
+        dev: LiveApp = request.getfixturevalue("dev_app")
+        return dev
     if request.param == "containers":
         shape_c: ContainerRehearsal = request.getfixturevalue("container_rehearsal")
         return LiveApp(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 PASSWORD = "a long password"
 
@@ -34,7 +34,7 @@ def log_out(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/login/?$"))
 
 
-def todo_items(page: Page):  # type: ignore[no-untyped-def]
+def todo_items(page: Page) -> Locator:
     return page.get_by_role("list", name="Todos").get_by_role("listitem")
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.flows import new_email, sign_up, todo_items
 from tests.support.fake_groq import text, tool_calls
 from tests.support.live_app import LiveApp
 
 
-def _row(page: Page, title: str):  # type: ignore[no-untyped-def]
+def _row(page: Page, title: str) -> Locator:
     return todo_items(page).filter(
         has=page.get_by_role("checkbox", name=f"Complete {title}", exact=True)
     )

@@ -15,11 +15,11 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect
 
+from scripts.process_rehearsal import Rehearsal
 from tests.conftest import REDIS_URL
 from tests.e2e.flows import add_todo, new_email, sign_up, todo_items
 from tests.support.databases import todo_completed
 from tests.support.pages import page_on
-from tests.support.rehearsal import Rehearsal
 
 HOME_URL = re.compile(r"://[^/]+/?$")
 

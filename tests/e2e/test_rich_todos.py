@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.flows import log_out, new_email, sign_up, todo_items
 from todo_app.ui.state.transfer import IMPORT_UPLOAD_ID
@@ -27,7 +27,7 @@ def choose(page: Page, select: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def row(page: Page, title: str):  # type: ignore[no-untyped-def]
+def row(page: Page, title: str) -> Locator:
     return todo_items(page).filter(
         has=page.get_by_role("checkbox", name=f"Complete {title}", exact=True)
     )

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
+from scripts.process_rehearsal import Rehearsal
 from tests.conftest import REDIS_URL
 from tests.support.databases import throwaway_postgres
 from tests.support.live_app import free_port
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
-from tests.support.rehearsal import Rehearsal
 from todo_app.core.rate_limits import RateLimits
 from todo_app.core.throttle import AuthThrottle
 from todo_app.ui.state.auth import AuthState

@@ -69,7 +69,7 @@ def test_attacker_cannot_complete_edit_or_delete_victims_todo(
     _victim, victim_todo = _user_with_todo(app_db, "victim's todo")
     attacker, _ = _user_with_todo(app_db, "attacker's todo")
 
-    async def attack() -> dict[str, list]:
+    async def attack() -> dict[str, list[dict[str, Any]]]:
         client = ReflexClient(live_app.backend_url, _token(live_app, attacker))
         await client.connect()
         try:
@@ -144,7 +144,7 @@ def test_bad_tokens_are_refused_and_sent_to_login(
     victim, _ = _user_with_todo(app_db, f"protected {kind}")
     token = _forged_tokens(live_app, victim)[kind]
 
-    async def attempt() -> tuple[list, list]:
+    async def attempt() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         client = ReflexClient(live_app.backend_url, token)
         await client.connect()
         try:
@@ -166,7 +166,7 @@ def test_bad_tokens_are_refused_and_sent_to_login(
 def test_malformed_arguments_get_a_sentence_not_a_crash(live_app: LiveApp, app_db: Engine) -> None:
     owner, todo_id = _user_with_todo(app_db, "sturdy")
 
-    async def poke() -> list[list]:
+    async def poke() -> list[list[dict[str, Any]]]:
         client = ReflexClient(live_app.backend_url, _token(live_app, owner))
         await client.connect()
         try:
@@ -202,7 +202,7 @@ def test_a_closed_tabs_client_token_is_no_key_to_the_account(
 
     login = _token(live_app, victim)
 
-    async def attack() -> tuple[list, list, list]:
+    async def attack() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
         tab = ReflexClient(live_app.backend_url, login, client_token=client_token)
         await tab.connect()
         loaded = await tab.send(TodoListState, "load")

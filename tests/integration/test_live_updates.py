@@ -12,9 +12,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from scripts.process_rehearsal import Rehearsal
 from tests.support.loops import run_in_own_loop
 from tests.support.reflex_client import ReflexClient, delta_value
-from tests.support.rehearsal import Rehearsal
 from todo_app.core import accounts, sessions
 from todo_app.core.db import build_engine, session_scope
 from todo_app.ui.state.todos import TodoListState

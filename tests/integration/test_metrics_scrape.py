@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from scripts.process_rehearsal import Rehearsal
 from tests.conftest import REDIS_URL
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
-from tests.support.rehearsal import Rehearsal
 from todo_app.core.rate_limits import RateLimits
 from todo_app.core.throttle import AuthThrottle
 from todo_app.ui.state.auth import AuthState

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from scripts.process_rehearsal import Rehearsal
 from tests.conftest import REDIS_URL
 from tests.support.reflex_client import ReflexClient, delta_value, redirects_to, run_in_own_loop
-from tests.support.rehearsal import Rehearsal
 from todo_app.core import accounts
 from todo_app.core.db import build_engine, session_scope
 from todo_app.core.rate_limits import RateLimits
@@ -85,7 +85,7 @@ async def _connected(url: str, headers: dict[str, str] | None = None) -> ReflexC
         async def connect_with_headers(*args: Any, **kwargs: Any) -> None:
             await connect(*args, headers=headers, **kwargs)
 
-        client.sio.connect = connect_with_headers  # type: ignore[method-assign]
+        client.sio.connect = connect_with_headers
     await client.connect()
     return client
 

@@ -137,11 +137,13 @@ def workloads(r: Rendered) -> list[dict[str, Any]]:
 
 
 def pod_spec(deploy: dict[str, Any]) -> dict[str, Any]:
-    return deploy["spec"]["template"]["spec"]
+    spec: dict[str, Any] = deploy["spec"]["template"]["spec"]
+    return spec
 
 
 def pod_labels(deploy: dict[str, Any]) -> dict[str, str]:
-    return deploy["spec"]["template"]["metadata"]["labels"]
+    labels: dict[str, str] = deploy["spec"]["template"]["metadata"]["labels"]
+    return labels
 
 
 def all_containers(deploy: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
+from scripts.process_rehearsal import Rehearsal
 from tests.conftest import REDIS_URL
 from tests.support.live_app import free_port
 from tests.support.private_postgres import PrivatePostgres, private_postgres
-from tests.support.rehearsal import Rehearsal
 from todo_app.core.db import build_engine
 
 

@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from scripts.process_rehearsal import Backend, Rehearsal
 from tests.e2e.flows import add_todo, sign_up, todo_items
-from tests.support.rehearsal import Backend, Rehearsal
 from todo_app.core.db import session_scope
 from todo_app.core.models import Todo, User
 

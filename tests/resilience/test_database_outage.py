@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
+from scripts.process_rehearsal import Rehearsal, http_status, wait_for_status
 from tests.support.private_postgres import PrivatePostgres
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
-from tests.support.rehearsal import Rehearsal, http_status, wait_for_status
 from todo_app.core import accounts, queries, sessions
 from todo_app.core.db import session_scope
 from todo_app.ui.state.guard import DATABASE_DOWN
@@ -18,8 +19,8 @@ from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.todos import TodoListState
 
 
-def _add(shape: Rehearsal, token: str, title: str) -> list:
-    async def send() -> list:
+def _add(shape: Rehearsal, token: str, title: str) -> list[dict[str, Any]]:
+    async def send() -> list[dict[str, Any]]:
         client = ReflexClient(shape.url, token)  # through nginx, as a browser
         await client.connect()
         try:

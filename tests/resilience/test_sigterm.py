@@ -8,11 +8,12 @@ import threading
 import time
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Engine, text
 
+from scripts.process_rehearsal import Backend, Rehearsal
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
-from tests.support.rehearsal import Backend, Rehearsal
 from todo_app.core import accounts, queries, sessions
 from todo_app.core.db import session_scope
 from todo_app.ui.state.todos import TodoListState
@@ -37,7 +38,7 @@ def test_sigterm_lets_an_in_flight_event_finish(shape: Rehearsal, app_db: Engine
         blocker.commit()
         blocker.close()
 
-    async def add_during_shutdown() -> tuple[list, float, int]:
+    async def add_during_shutdown() -> tuple[list[dict[str, Any]], float, int]:
         client = ReflexClient(backend.url, token)
         await client.connect()
         # Hold a lock on the todos table so the event is provably mid-flight

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from scripts.process_rehearsal import Backend, Rehearsal
 from tests.support.live_app import free_port
 from tests.support.reflex_client import ReflexClient, delta_values
-from tests.support.rehearsal import Backend, Rehearsal
 from todo_app.core import accounts, queries, sessions, todos
 from todo_app.core.db import build_engine, session_scope
 from todo_app.ui.state.todos import TodoListState

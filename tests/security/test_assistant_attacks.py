@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from scripts.process_rehearsal import Backend, Rehearsal
 from tests.security.conftest import new_account, titles_of
 from tests.support.fake_groq import FakeGroq, text, tool_calls
 from tests.support.reflex_client import (
@@ -25,7 +26,6 @@ from tests.support.reflex_client import (
     delta_values,
     run_in_own_loop,
 )
-from tests.support.rehearsal import Backend, Rehearsal
 from todo_app.assistant.rate_limit import ASSISTANT_REQUESTS_PER_USER
 from todo_app.assistant.service import CHAT_LINES_SHOWN
 from todo_app.core import conversations

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from scripts.process_rehearsal import Rehearsal
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
-from tests.support.rehearsal import Rehearsal
 from todo_app.core import accounts, sessions, todos
 from todo_app.core.db import build_engine, session_scope
 from todo_app.ui.state.assistant import AssistantState

@@ -15,9 +15,9 @@ import socketio
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from scripts.process_rehearsal import Rehearsal
 from tests.support.loops import run_in_own_loop
 from tests.support.reflex_client import NAMESPACE, ROUTER_DATA, ReflexClient, event_name
-from tests.support.rehearsal import Rehearsal
 from todo_app.core import accounts, sessions
 from todo_app.core.db import build_engine, session_scope
 from todo_app.core.models import Todo

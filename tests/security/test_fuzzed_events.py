@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scripts.process_rehearsal import Rehearsal
 from tests.support.reflex_client import ReflexClient, delta_value
-from tests.support.rehearsal import Rehearsal
 from todo_app.core import accounts, sessions
 from todo_app.core.db import build_engine, session_scope
 from todo_app.ui.state.assistant import AssistantState

@@ -26,6 +26,7 @@ import redis
 import socketio
 from sqlalchemy import Engine
 
+from scripts.process_rehearsal import Rehearsal
 from tests.security.conftest import LogWatch, backend_logs, new_account, settled, titles_of
 from tests.support.reflex_client import (
     NAMESPACE,
@@ -35,7 +36,6 @@ from tests.support.reflex_client import (
     run_in_own_loop,
     state_key,
 )
-from tests.support.rehearsal import Rehearsal
 from todo_app.core import subtasks, tags
 from todo_app.core import todos as todo_service
 from todo_app.core.db import session_scope
@@ -163,7 +163,7 @@ def _targets(payload: dict[str, Any]) -> Iterator[tuple[str, ...]]:
 
 
 def _with(payload: dict[str, Any], target: tuple[str, ...], value: Any) -> dict[str, Any]:
-    changed = json.loads(json.dumps(payload))
+    changed: dict[str, Any] = json.loads(json.dumps(payload))
     if len(target) == 1:
         changed[target[0]] = value
     else:
@@ -208,7 +208,8 @@ def test_wrong_types_in_any_argument_or_form_field_get_a_sentence_and_change_not
     watch = LogWatch(backend_logs(rehearsal))
 
     def resolved(payload: dict[str, Any]) -> dict[str, Any]:
-        return json.loads(json.dumps(payload).replace('"{todo}"', str(todo_id)))
+        filled: dict[str, Any] = json.loads(json.dumps(payload).replace('"{todo}"', str(todo_id)))
+        return filled
 
     async def sweep() -> tuple[dict[str, list[str]], list[str], bool]:
         tab = ReflexClient(rehearsal.url, account.token)

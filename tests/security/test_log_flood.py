@@ -12,9 +12,9 @@ import time
 
 from reflex.state import FrontendEventExceptionState
 
+from scripts.process_rehearsal import Rehearsal
 from tests.security.conftest import LogWatch, backend_logs, settled
 from tests.support.reflex_client import NAMESPACE, ReflexClient, run_in_own_loop
-from tests.support.rehearsal import Rehearsal
 
 FORGED = "\n[Reflex Backend Exception]\nTraceback (most recent call last):\n  forged by a client\n"
 REPORT = ("x" * 2_000 + FORGED) * 40  # about 80 KB

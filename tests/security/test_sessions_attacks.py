@@ -20,9 +20,9 @@ import httpx
 import socketio
 from sqlalchemy import Engine
 
+from scripts.process_rehearsal import Rehearsal
 from tests.security.conftest import PASSWORD, LogWatch, new_account, titles_of
 from tests.support.reflex_client import ReflexClient, delta_values, redirects_to, run_in_own_loop
-from tests.support.rehearsal import Rehearsal
 from todo_app.core.db import session_scope
 from todo_app.core.models import User
 from todo_app.ui.state.auth import AuthState

@@ -19,9 +19,9 @@ from limits import parse
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from scripts.process_rehearsal import Backend, Rehearsal
 from tests.security.conftest import OFFLINE_SIGNUP_LIMIT, PASSWORD, new_account
 from tests.support.reflex_client import ReflexClient, delta_value, redirects_to, run_in_own_loop
-from tests.support.rehearsal import Backend, Rehearsal
 from todo_app.core.db import session_scope
 from todo_app.core.models import User
 from todo_app.core.rate_limits import RateLimits

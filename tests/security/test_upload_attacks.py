@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from scripts.process_rehearsal import Rehearsal
 from tests.security.conftest import LogWatch, backend_logs
 from tests.support.reflex_client import event_name
-from tests.support.rehearsal import Rehearsal
 from todo_app.ui.state.todos import TodoListState
 from todo_app.ui.state.transfer import TransferState
 

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import socketio
+from reflex.state import BaseState
 from reflex_base.constants.state import FIELD_MARKER
 
 from tests.support.loops import run_in_own_loop as run_in_own_loop  # re-exported
@@ -23,12 +24,12 @@ NAMESPACE = "/_event"
 ROUTER_DATA = {"pathname": "/", "asPath": "/", "query": {}}
 
 
-def state_key(state: type, var: str) -> str:
-    return f"{state.get_full_name()}.{var}{FIELD_MARKER}"  # type: ignore[attr-defined]
+def state_key(state: type[BaseState], var: str) -> str:
+    return f"{state.get_full_name()}.{var}{FIELD_MARKER}"
 
 
-def event_name(state: type, handler: str) -> str:
-    return f"{state.get_full_name()}.{handler}"  # type: ignore[attr-defined]
+def event_name(state: type[BaseState], handler: str) -> str:
+    return f"{state.get_full_name()}.{handler}"
 
 
 def router_data(path: str = "/") -> dict[str, Any]:
@@ -90,12 +91,14 @@ class ReflexClient:
         )
         await self.drain()
 
-    async def send(self, state: type, handler: str, **payload: Any) -> list[dict[str, Any]]:
+    async def send(
+        self, state: type[BaseState], handler: str, **payload: Any
+    ) -> list[dict[str, Any]]:
         await self.emit(state, handler, payload)
         return await self.drain()
 
     async def emit(
-        self, state: type, handler: str, payload: dict[str, Any], *, path: str = "/"
+        self, state: type[BaseState], handler: str, payload: dict[str, Any], *, path: str = "/"
     ) -> None:
         """Send one event from the page at ``path`` without waiting for its replies."""
         if NAMESPACE not in self.sio.namespaces:
@@ -121,7 +124,7 @@ class ReflexClient:
         return received
 
     async def upload(
-        self, state: type, handler: str, filename: str, content: bytes
+        self, state: type[BaseState], handler: str, filename: str, content: bytes
     ) -> httpx.Response:
         """POST a file to ``/_upload`` as the page does: only this tab's client token
         (no socket, no login) names the tab whose handler gets it."""
@@ -152,15 +155,15 @@ class ReflexClient:
         await self.sio.disconnect()
 
 
-def delta_value(messages: list[dict[str, Any]], state: type, var: str) -> Any:
+def delta_value(messages: list[dict[str, Any]], state: type[BaseState], var: str) -> Any:
     """The last value the server sent for ``state.var`` in these replies."""
     values = delta_values(messages, state, var)
     return values[-1] if values else None
 
 
-def delta_values(messages: list[dict[str, Any]], state: type, var: str) -> list[Any]:
+def delta_values(messages: list[dict[str, Any]], state: type[BaseState], var: str) -> list[Any]:
     """Every value the server sent for ``state.var`` in these replies, in order."""
-    name = state.get_full_name()  # type: ignore[attr-defined]
+    name = state.get_full_name()
     key = f"{var}{FIELD_MARKER}"
     return [
         fields[key]

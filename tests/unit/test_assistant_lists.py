@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from tests.unit.conftest import make_user
 from todo_app.assistant.offline import OfflineAssistant, interpret
-from todo_app.assistant.tools import ToolExecutor
+from todo_app.assistant.tools import ToolCall, ToolExecutor
 from todo_app.core import lists, todos
 from todo_app.core.db import session_scope
 from todo_app.core.list_access import VIEW_ONLY
@@ -103,7 +103,7 @@ def test_each_role_reaches_a_shared_list_only_as_far_as_it_may(db: Engine, famil
     everywhere = family.bob.execute("list_todos", {})
     assert [row["title"] for row in everywhere.content["todos"]] == (["Milk"] if sees else [])
 
-    calls = [
+    calls: list[ToolCall] = [
         ("add_todo", {"title": "Eggs", "list": "Groceries"}),
         ("complete_todo", {"todo_id": family.milk}),
         ("update_todo", {"todo_id": family.milk, "title": "Oat milk"}),

@@ -14,6 +14,7 @@ from todo_app.assistant.tools import (
     WAITING_FOR_CONFIRMATION,
     ChangeBudget,
     PendingAction,
+    ToolCall,
     ToolExecutor,
     ToolResult,
     confirm_headline,
@@ -415,11 +416,12 @@ def test_one_user_cannot_see_or_change_anothers_todos(
     assert bob.execute("list_todos", {"search": "secret"}).content["total"] == 0
     assert bob.execute("plan", {"period": "week"}).content["todos"] == []
     assert bob.find_by_title("Alice's secret") == []
-    for name, arguments in [
+    attempts: list[ToolCall] = [
         ("complete_todo", {"todo_id": todo_id}),
         ("update_todo", {"todo_id": todo_id, "title": "Mine now"}),
         ("delete_todo", {"todo_id": todo_id}),
-    ]:
+    ]
+    for name, arguments in attempts:
         assert bob.execute(name, arguments) == ToolResult(
             ok=False, error="That todo no longer exists."
         )
@@ -434,7 +436,7 @@ def test_one_user_cannot_see_or_change_anothers_todos(
 
 def test_two_deletes_wait_for_confirmation(db: Engine, alice: ToolExecutor) -> None:
     milk, bread = _add(alice, "Buy milk"), _add(alice, "Buy bread")
-    calls = [
+    calls: list[ToolCall] = [
         ("delete_todo", {"todo_id": milk}),
         ("list_todos", "{}"),
         ("delete_todo", f'{{"todo_id": {bread}}}'),

@@ -165,8 +165,10 @@ def test_two_tool_rounds_then_a_final_answer(fake: FakeGroq) -> None:
         "name": "add_todo",
         "arguments": '{"title": "milk"}',
     }
+    milk = Result(ok=True, content={"done": "add_todo", "args": {"title": "milk"}})
+    assert outcome.tool_results[0] == milk
     assert tool_messages(second) == [
-        {"role": "tool", "tool_call_id": "call_1_0", "content": render(outcome.tool_results[0])}
+        {"role": "tool", "tool_call_id": "call_1_0", "content": render(milk)}
     ]
     assert [m["tool_call_id"] for m in tool_messages(third)] == ["call_1_0", "call_2_0", "call_2_1"]
 
@@ -461,7 +463,7 @@ def test_missing_key_gives_a_sentence_without_calling_groq(fake: FakeGroq) -> No
 
 # --- suggestions ------------------------------------------------------------------------------
 
-GOOD_SUGGESTION = {
+GOOD_SUGGESTION: dict[str, Any] = {
     "subtasks": [
         {"title": "Book venue", "reason": "It fills up"},
         {"title": "Send invites", "reason": "Give people time"},

@@ -141,7 +141,7 @@ def test_every_todo_lands_in_its_owners_inbox_and_nothing_is_lost(at_0004: Engin
 
     with at_0004.connect() as connection:
         assert _everything(connection) == before  # ids, links, subtasks, tags: all kept
-        inboxes = dict(
+        inboxes: dict[int, int] = dict(
             connection.execute(
                 text("SELECT owner_id, id FROM lists WHERE is_inbox ORDER BY owner_id")
             ).all()

@@ -29,7 +29,11 @@ JWT = (
     "eyJzdWIiOiI0MiIsImp0aSI6ImFiYyJ9."
     "c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU"
 )
-PRODUCTION = {"app_env": "production", "database_url": "sqlite://", "jwt_secret": "s" * 40}
+PRODUCTION: dict[str, Any] = {
+    "app_env": "production",
+    "database_url": "sqlite://",
+    "jwt_secret": "s" * 40,
+}
 
 
 @pytest.fixture
@@ -48,8 +52,9 @@ def record(message: str = "hello %s", *args: Any, **attributes: Any) -> logging.
     return made
 
 
-def in_event(txid: str) -> Any:
-    """EventContext as Reflex sets it while one event is handled."""
+def in_event(txid: str) -> EventContext:
+    """EventContext as Reflex sets it while one event is handled (no state manager nor
+    queue: the code under test reads only the txid)."""
     return EventContext(token="tab", state_manager=None, enqueue_impl=None, txid=txid)  # type: ignore[arg-type]
 
 
@@ -103,14 +108,14 @@ def test_correlation_id_is_the_events_transaction_id() -> None:
     f = CorrelationFilter()
     outside = record("outside")
     f.filter(outside)
-    assert outside.correlation_id == ""  # type: ignore[attr-defined]
+    assert outside.__dict__["correlation_id"] == ""
     token = EventContext.set(in_event("a1b2c3d4e5f6"))
     try:
         inside = record("inside")
         f.filter(inside)
     finally:
         EventContext.reset(token)
-    assert inside.correlation_id == "a1b2c3d4e5f6"  # type: ignore[attr-defined]
+    assert inside.__dict__["correlation_id"] == "a1b2c3d4e5f6"
 
 
 def test_an_unhandled_handler_error_is_logged_with_its_events_id(
@@ -120,7 +125,7 @@ def test_an_unhandled_handler_error_is_logged_with_its_events_id(
     for the backend exception handler), so its line carries that event's id."""
     from todo_app.ui.backend_errors import show_backend_exception
 
-    configure_logging(Settings(**PRODUCTION))  # type: ignore[arg-type]
+    configure_logging(Settings(**PRODUCTION))
     capsys.readouterr()
     token = EventContext.set(in_event("feedfacecafe"))
     try:
@@ -144,7 +149,7 @@ def ours(root: logging.Logger) -> list[logging.Handler]:
 def test_production_logs_json_lines_to_stderr(
     root_logger: logging.Logger, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    configure_logging(Settings(**PRODUCTION))  # type: ignore[arg-type]
+    configure_logging(Settings(**PRODUCTION))
     logging.getLogger("todo_app.serve").info("draining in-flight events (up to %ds)", 25)
     logging.getLogger("uvicorn.error").warning("a library's warning")
     logging.getLogger("some.library").info("a library's info: below WARNING, not shown")
@@ -159,7 +164,7 @@ def test_production_logs_json_lines_to_stderr(
 def test_local_logs_readable_text(
     root_logger: logging.Logger, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    configure_logging(Settings(app_env="local"))  # type: ignore[arg-type]
+    configure_logging(Settings(app_env="local"))
     logging.getLogger("todo_app.serve").info("hello")
     (line,) = capsys.readouterr().err.splitlines()
     assert line.endswith(" INFO    todo_app.serve: hello")
@@ -167,8 +172,8 @@ def test_local_logs_readable_text(
 
 
 def test_configuring_again_replaces_the_handler(root_logger: logging.Logger) -> None:
-    configure_logging(Settings(app_env="local"))  # type: ignore[arg-type]
-    handler = configure_logging(Settings(**PRODUCTION))  # type: ignore[arg-type]
+    configure_logging(Settings(app_env="local"))
+    handler = configure_logging(Settings(**PRODUCTION))
     assert ours(root_logger) == [handler]
     assert isinstance(handler.formatter, JsonFormatter)
 
@@ -179,7 +184,7 @@ def test_configuring_again_replaces_the_handler(root_logger: logging.Logger) -> 
      (" error ", logging.ERROR), ("nonsense", logging.INFO)],
 )  # fmt: skip
 def test_log_level_is_respected(root_logger: logging.Logger, name: str, level: int) -> None:
-    configure_logging(Settings(app_env="local", log_level=name))  # type: ignore[arg-type]
+    configure_logging(Settings(app_env="local", log_level=name))
     assert logging.getLogger("todo_app").level == level
     assert log_level(name) == level
 
@@ -188,10 +193,10 @@ def test_debug_shows_event_lines_info_hides_them(
     root_logger: logging.Logger, capsys: pytest.CaptureFixture[str]
 ) -> None:
     events = logging.getLogger("todo_app.events")
-    configure_logging(Settings(app_env="local", log_level="info"))  # type: ignore[arg-type]
+    configure_logging(Settings(app_env="local", log_level="info"))
     events.debug("event TodoListState.add ok in 1.0 ms")
     assert capsys.readouterr().err == ""
-    configure_logging(Settings(app_env="local", log_level="debug"))  # type: ignore[arg-type]
+    configure_logging(Settings(app_env="local", log_level="debug"))
     events.debug("event TodoListState.add ok in 1.0 ms")
     assert "event TodoListState.add ok in 1.0 ms" in capsys.readouterr().err
 

@@ -9,7 +9,7 @@ import contextlib
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session
 
 from tests.support.loops import run_in_own_loop
-from todo_app.api.metrics import metrics_endpoint
+from todo_app.api.metrics import Message, metrics_endpoint
 from todo_app.assistant import groq_transport
 from todo_app.core import accounts
 from todo_app.core.errors import AssistantUnavailable, AuthenticationError, TooManyAttempts
@@ -161,7 +161,9 @@ class FakeManager:
         await asyncio.sleep(self.delay)
 
 
-def _run_event(event_name: str, body: Any, manager: FakeManager | None = None) -> None:
+def _run_event(
+    event_name: str, body: Callable[[], Awaitable[None]], manager: FakeManager | None = None
+) -> None:
     """One event as Reflex runs it: its own task in the event's context, the state
     asked for first, then the middleware, then the handler (``body``)."""
 
@@ -169,6 +171,7 @@ def _run_event(event_name: str, body: Any, manager: FakeManager | None = None) -
         if manager is not None:
             manager.modify_state_with_links("token", event=Event(name=event_name))
             await asyncio.sleep(0.05)  # the lock and the load
+        # No app nor state: the middleware reads only the event's name.
         await events.EventTiming().preprocess(app=None, state=None, event=Event(name=event_name))  # type: ignore[arg-type]
         await body()
 
@@ -176,6 +179,7 @@ def _run_event(event_name: str, body: Any, manager: FakeManager | None = None) -
 
     async def main() -> None:
         RegistrationContext.set(registration)
+        # A bare context (as in test_logs.in_event): only its txid is read.
         EventContext.set(
             EventContext(token="tab", state_manager=None, enqueue_impl=None, txid="0123456789ab")  # type: ignore[arg-type]
         )
@@ -205,11 +209,11 @@ def test_events_are_counted_by_handler_and_outcome(caplog: pytest.LogCaptureFixt
     assert sample("todo_events_total", **labels, outcome="error") == before["error"] + 1
     assert sample("todo_event_duration_seconds_count", **labels, kind="event") == count + 2
     lines = [r for r in caplog.records if r.name == "todo_app.events"]
-    assert [(r.event_handler, r.outcome) for r in lines] == [  # type: ignore[attr-defined]
+    assert [(r.__dict__["event_handler"], r.__dict__["outcome"]) for r in lines] == [
         ("TodoListState.add", "ok"),
         ("TodoListState.add", "error"),
     ]
-    assert all(r.duration_ms >= 0 for r in lines)  # type: ignore[attr-defined]
+    assert all(r.__dict__["duration_ms"] >= 0 for r in lines)
     assert lines[0].getMessage().startswith("event TodoListState.add ok in ")
 
 
@@ -256,6 +260,7 @@ def test_an_event_whose_state_cannot_be_loaded_is_an_error() -> None:
 
     async def main() -> None:
         RegistrationContext.set(registration)
+        # A bare context (as in test_logs.in_event): only its txid is read.
         EventContext.set(
             EventContext(token="tab", state_manager=None, enqueue_impl=None, txid="fedcba987654")  # type: ignore[arg-type]
         )
@@ -403,7 +408,7 @@ def test_groq_requests_and_attempts() -> None:
             attempt("client")  # the first attempt fails, the retry succeeds
         return str(attempt("client"))
 
-    tries = iter([ConnectionError("reset"), "answer"])
+    tries: Iterator[ConnectionError | str] = iter([ConnectionError("reset"), "answer"])
 
     def attempt(client: str) -> str:
         outcome = next(tries)
@@ -503,10 +508,10 @@ def test_open_websockets_are_counted_until_they_close() -> None:
     async def connect() -> None:
         messages = iter([{"type": "websocket.connect"}, {"type": "websocket.disconnect"}])
 
-        async def receive() -> dict[str, Any]:
+        async def receive() -> Message:
             return next(messages)
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             return None
 
         scope = {"type": "websocket", "path": "/_event/", "headers": []}

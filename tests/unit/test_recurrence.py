@@ -140,6 +140,7 @@ def test_validate_rule_normalises(given: str, canonical: str) -> None:
 )
 def test_invalid_rules_are_refused_with_a_sentence(rule: str | None) -> None:
     with pytest.raises(ValidationError) as caught:
+        # None on purpose: what a page or an import sends is not checked by mypy.
         r.validate_rule(rule)  # type: ignore[arg-type]
     message = str(caught.value)
     assert message[0].isupper() and message.endswith("."), message
@@ -245,8 +246,10 @@ def test_unknown_time_zone_is_refused() -> None:
 
 
 def offset_hours(moment: datetime | None) -> float:
-    assert moment is not None and moment.utcoffset() is not None
-    return moment.utcoffset().total_seconds() / 3600  # type: ignore[union-attr]
+    assert moment is not None
+    offset = moment.utcoffset()
+    assert offset is not None
+    return offset.total_seconds() / 3600
 
 
 MONDAYS, DAILY = r.weekly([0]), r.daily()

@@ -5,7 +5,7 @@ from datetime import date, time
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from todo_app.core import accounts, recurrence, tags, todos
 from todo_app.core.db import session_scope
@@ -42,7 +42,7 @@ def _repeating(
 def _series(session: Session, owner: int) -> list[Todo]:
     return list(
         session.exec(
-            select(Todo).where(Todo.owner_id == owner).order_by(Todo.due_date, Todo.id)
+            select(Todo).where(Todo.owner_id == owner).order_by(col(Todo.due_date), col(Todo.id))
         ).all()
     )
 
@@ -61,6 +61,7 @@ def test_completing_creates_the_next_occurrence_with_the_same_details(
         Priority.HIGH,
     )
     assert following.previous_id == first.id
+    assert following.id is not None
     assert tags.tags_by_todo(session, [following.id]) == {following.id: ["home"]}
 
     todos.set_completed(session, owner, following.id, True)

@@ -116,6 +116,7 @@ def test_password_hashing_runs_at_most_the_configured_number_at_once(
     import time
 
     from todo_app.core import security
+    from todo_app.settings import get_settings
 
     running, peak, lock = 0, 0, threading.Lock()
 
@@ -138,4 +139,4 @@ def test_password_hashing_runs_at_most_the_configured_number_at_once(
         thread.start()
     for thread in threads:
         thread.join()
-    assert peak == security.get_settings().password_hash_concurrency == 2
+    assert peak == get_settings().password_hash_concurrency == 2

@@ -208,6 +208,7 @@ def test_a_hand_written_file_needs_only_titles(session: Session, bob: int) -> No
         "UTC",
     )
     assert dated.due_at == datetime(2026, 12, 24, 17, 30, tzinfo=UTC)
+    assert dated.id is not None
     assert tags.tags_by_todo(session, [dated.id]) == {dated.id: ["work"]}
 
 
@@ -402,6 +403,7 @@ def test_csv_cells_cannot_run_as_formulas(session: Session, alice: int) -> None:
         _add(session, alice, title, "-2+3")
     # Leading tabs and CRs never pass the title rules: written directly, as older data might be.
     inbox = lists.ensure_inbox(session, alice)
+    assert inbox.id is not None
     session.add(Todo(owner_id=alice, list_id=inbox.id, title="\tTabbed", description="\rReturn"))
     session.flush()
     rows = _rows(export_csv(session, alice))[1:]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from reflex_base.utils.exceptions import UploadValueError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -41,7 +43,7 @@ def test_a_large_upload_is_refused_unread() -> None:
 def test_an_upload_without_a_length_is_refused() -> None:
     bodies_read.clear()
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         yield b"x" * 10
 
     response = client.post("/_upload", content=chunks())

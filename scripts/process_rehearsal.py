@@ -3,7 +3,9 @@
 The exported static frontend behind nginx, rendered from the same template as
 the frontend image (deploy/nginx/default.conf.template), in front of several
 backend processes (``python -m todo_app.serve``, as in the backend image) that
-share Redis, on PostgreSQL. Used by the test suite and by ``scripts/rehearse``.
+share Redis, on PostgreSQL. Run by ``scripts/rehearse``
+(``python -m scripts.process_rehearsal``) and by the test suite (tests import it
+as ``scripts.process_rehearsal``, as they do ``scripts.kube_rehearsal``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,8 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from tests.support.live_app import PROJECT_ROOT, free_port
-
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = PROJECT_ROOT / "deploy/nginx/default.conf.template"
 STATIC_ROOT = PROJECT_ROOT / ".web/build/client"
 # Written by scripts/build-frontend with the export: the CSP's script hashes,
@@ -33,9 +35,16 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 READY_TIMEOUT_SECONDS = 90
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def http_status(url: str, timeout: float = 5) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        # Only the http:// URLs of the processes started here.
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
@@ -54,7 +63,8 @@ def wait_for_status(url: str, status: int = 200, timeout: float = READY_TIMEOUT_
 
 
 def build_frontend() -> None:
-    subprocess.run([str(PROJECT_ROOT / "scripts/build-frontend")], check=True, cwd=PROJECT_ROOT)
+    script = str(PROJECT_ROOT / "scripts/build-frontend")
+    subprocess.run([script], check=True, cwd=PROJECT_ROOT)  # noqa: S603 (a fixed argv, no shell)
 
 
 @dataclass
@@ -158,13 +168,13 @@ http {{
 
     def start(self) -> None:
         config = self.render()
-        subprocess.run([NGINX, "-t", "-q", "-c", str(config)], check=True)
+        subprocess.run([NGINX, "-t", "-q", "-c", str(config)], check=True)  # noqa: S603 (no shell)
         # The template logs requests to stdout, as in the image.
         with (
             (self.workdir / "access.log").open("ab") as access_log,
             (self.workdir / "stderr.log").open("ab") as stderr_log,
         ):
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: S603 (argv built here, no shell)
                 [NGINX, "-c", str(config)],
                 stdout=access_log,
                 stderr=stderr_log,
