@@ -11,7 +11,7 @@ which re-exports these functions; this module sits below todos.py so both can us
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -186,3 +186,15 @@ def audience(session: Session, list_id: int) -> set[int]:
         select(ListMember.user_id).where(col(ListMember.list_id) == list_id)
     ).all()
     return {owner, *members}
+
+
+def audience_of_lists(session: Session, list_ids: Sequence[int]) -> set[int]:
+    """Everyone who may see any of these lists (owners and members): the pages a
+    change made in a view of several lists ("All lists") may have to refresh."""
+    if not list_ids:
+        return set()
+    owners = session.exec(select(TodoList.owner_id).where(col(TodoList.id).in_(list_ids))).all()
+    members = session.exec(
+        select(ListMember.user_id).where(col(ListMember.list_id).in_(list_ids))
+    ).all()
+    return {*owners, *members}

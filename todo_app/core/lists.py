@@ -25,6 +25,7 @@ from todo_app.core.list_access import INBOX_NAME as INBOX_NAME
 from todo_app.core.list_access import LIST_GONE as LIST_GONE
 from todo_app.core.list_access import Role as Role
 from todo_app.core.list_access import audience as audience
+from todo_app.core.list_access import audience_of_lists as audience_of_lists
 from todo_app.core.list_access import clean_list_id as clean_list_id
 from todo_app.core.list_access import ensure_inbox as ensure_inbox
 from todo_app.core.list_access import list_and_role, require_owner

@@ -18,8 +18,9 @@ def quick_add() -> rx.Component:
                     on_change=TodoListState.preview_quick_add.debounce(150),
                     width="100%",
                     size="3",
+                    disabled=~TodoListState.can_add,
                 ),
-                rx.button("Add", type="submit", size="3"),
+                rx.button("Add", type="submit", size="3", disabled=~TodoListState.can_add),
                 width="100%",
             ),
             rx.cond(

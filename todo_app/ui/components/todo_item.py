@@ -63,13 +63,16 @@ def _details(todo: ObjectVar[TodoRow], done: rx.Var[bool]) -> rx.Component:
     )
 
 
-def _action(icon: str, label: str, on_click: Any, color: str) -> rx.Component:
+def _action(
+    icon: str, label: str, on_click: Any, color: str, disabled: rx.Var[bool] | bool = False
+) -> rx.Component:
     return rx.icon_button(
         rx.icon(icon, size=16),
         on_click=on_click,
         aria_label=label,
         variant="ghost",
         color_scheme=color,
+        disabled=disabled,
     )
 
 
@@ -80,6 +83,7 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
             checked=TodoListState.selected_ids.contains(todo.id),
             on_change=lambda chosen: TodoListState.select(todo.id, chosen),
             aria_label=f"Select {todo.title}",
+            disabled=~todo.can_edit,
             size="1",
             variant="soft",
             color_scheme="gray",
@@ -90,6 +94,7 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
             on_change=lambda checked: TodoListState.toggle(todo.id, checked),
             aria_label=f"Complete {todo.title}",
             size="3",
+            disabled=~todo.can_edit,
         ),
         rx.vstack(
             rx.text(
@@ -114,9 +119,23 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
             flex="1",
             min_width="0",
         ),
-        _action("sparkles", f"Suggest for {todo.title}", AssistantState.suggest(todo.id), "violet"),
-        _action("pencil", f"Edit {todo.title}", TodoListState.start_edit(todo.id), "gray"),
-        _action("trash-2", f"Delete {todo.title}", TodoListState.delete(todo.id), "red"),
+        _action(
+            "sparkles",
+            f"Suggest for {todo.title}",
+            AssistantState.suggest(todo.id),
+            "violet",
+            ~todo.can_edit,
+        ),
+        _action(
+            "pencil",
+            f"Edit {todo.title}",
+            TodoListState.start_edit(todo.id),
+            "gray",
+            ~todo.can_edit,
+        ),
+        _action(
+            "trash-2", f"Delete {todo.title}", TodoListState.delete(todo.id), "red", ~todo.can_edit
+        ),
         align="start",
         width="100%",
         spacing="3",

@@ -7,6 +7,7 @@ from todo_app.ui.components.assistant_panel import assistant_panel
 from todo_app.ui.components.bulk_bar import bulk_bar
 from todo_app.ui.components.finder import finder
 from todo_app.ui.components.layout import page_frame
+from todo_app.ui.components.lists_nav import list_header, lists_nav
 from todo_app.ui.components.quick_add import quick_add, undo_bar
 from todo_app.ui.components.reminders import reminders
 from todo_app.ui.components.shortcuts import shortcuts_help, shortcuts_panel
@@ -59,6 +60,8 @@ def _list() -> rx.Component:
 
 def todos_page() -> rx.Component:
     return page_frame(
+        lists_nav(),
+        list_header(),
         quick_add(),
         reminders(),
         undo_bar(),

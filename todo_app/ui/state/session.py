@@ -14,7 +14,7 @@ import hmac
 import inspect
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import reflex as rx
@@ -111,8 +111,12 @@ class SessionState(rx.State):
         The notice names only whose pages to refresh; each re-reads the
         database as its own verified user. Writes no state (background
         handlers call it outside ``async with self``)."""
-        user_id = self._verified_claims().user_id
-        await live_updates.publish(ChangeNotice(frozenset({user_id}), origin=self._client_token()))
+        await self._announce_to({self._verified_claims().user_id}, None)
+
+    async def _announce_to(self, users: Iterable[int], list_id: int | None) -> None:
+        """Pages of ``users`` showing ``list_id`` (None: any of their pages) refresh."""
+        notice = ChangeNotice(frozenset(users), list_id=list_id, origin=self._client_token())
+        await live_updates.publish(notice)
 
     def _client_token(self) -> str:
         return self.router.session.client_token

@@ -23,9 +23,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from todo_app.core import bulk, queries, repeat_presets, subtasks, tags
+from todo_app.core import lists as list_rules
 from todo_app.core import todos as todo_service
 from todo_app.core.due import date_label, local_today, parse_due
-from todo_app.core.errors import AuthenticationError, DomainError, ValidationError
+from todo_app.core.errors import AuthenticationError, DomainError, NotFoundError, ValidationError
 from todo_app.core.models import Priority, utcnow
 from todo_app.core.quickadd import as_fields, parse_quick_add, preview
 from todo_app.core.recurrence import describe
@@ -40,7 +41,7 @@ NEW_TODO_INPUT_ID = "new-todo"
 NEW_SUBTASK_INPUT_ID = "new-subtask"
 BULK_TAG_INPUT_ID = "bulk-tag"
 UNDO_SECONDS = 8
-FILTER_NAMES = ("q", "status", "view", "priority", "tag", "sort", "from", "to")
+FILTER_NAMES = ("q", "status", "view", "priority", "tag", "sort", "from", "to", "list")
 
 
 @dataclasses.dataclass
@@ -62,6 +63,7 @@ class TodoRow:
     progress: str
     repeat_label: str
     repeat: str
+    can_edit: bool  # false in a list shared with this user as a viewer
 
 
 def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
@@ -89,12 +91,29 @@ def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
         progress=f"{view.subtasks_done}/{view.subtasks_total}" if view.subtasks_total else "",
         repeat_label=describe(todo.recurrence) if todo.recurrence else "",
         repeat=repeat_presets.preset_of(todo.recurrence, todo.series_start),
+        can_edit=view.can_edit,
     )
+
+
+@dataclasses.dataclass
+class ListLink:
+    """One entry of the "Lists" navigation."""
+
+    id: int
+    name: str
+    href: str
+    role: str  # this user's: "owner", "editor" or "viewer"
+    shared_by: str  # the owner's email for a list shared with this user, else ""
+
+
+ALL_LISTS = "All lists"
+LIST_UNAVAILABLE = "That list is no longer available to you."
 
 
 class UndoKind(enum.Enum):
     REOPEN = enum.auto()  # a completion: reopen the todo
     RESTORE = enum.auto()  # a delete: restore the snapshots
+    RESTORE_LIST = enum.auto()  # a list's deletion: restore it, todos and members
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,6 +123,7 @@ class UndoOffer:
     kind: UndoKind
     todo_id: int = 0
     snapshots: tuple[todo_service.TodoSnapshot, ...] = ()
+    list_snapshot: list_rules.ListSnapshot | None = None
 
 
 @dataclasses.dataclass
@@ -150,7 +170,16 @@ class TodoListState(SessionState):
     sort: str = queries.Sort.CREATED.value
     due_from: str = ""
     due_to: str = ""
+    # The lists this user can see, and the one on screen (0: all of them).
+    lists: list[ListLink] = []  # noqa: RUF012
+    list_id: int = 0
+    list_name: str = ALL_LISTS
+    list_role: str = ""
+    list_is_inbox: bool = False
     _params: dict[str, str] = {}  # noqa: RUF012
+    # Whose open pages a change made here may show on: this user and everyone
+    # who shares a list with them (not used to authorise anything).
+    _audience: list[int] = []  # noqa: RUF012
     _window: int = queries.DEFAULT_PAGE_SIZE
     _undo: UndoOffer | None = None
     _undo_serial: int = 0
@@ -159,6 +188,10 @@ class TodoListState(SessionState):
     @rx.var
     def shown(self) -> int:
         return len(self.todos)
+
+    @rx.var
+    def can_add(self) -> bool:
+        return self.list_role != list_rules.Role.VIEWER.value
 
     # --- loading and finding -------------------------------------------------------------
 
@@ -178,7 +211,8 @@ class TodoListState(SessionState):
         await self._refresh(query)
         if (pages := live_updates.open_pages()) is not None:
             # Changes made elsewhere to what this page shows refresh it (_follow_change).
-            pages.show(self._client_token(), self._verified_claims().user_id, list_id=None)
+            user_id = self._verified_claims().user_id
+            pages.show(self._client_token(), user_id, list_id=self.list_id or None)
 
     async def _follow_change(self) -> bool:
         """A change made elsewhere may show here: read the page again as this
@@ -196,13 +230,28 @@ class TodoListState(SessionState):
         tz, now = self._tz(), utcnow()
 
         def fetch(session: Session, user_id: int) -> tuple[Any, ...]:
+            visible = list_rules.visible_lists(session, user_id)
+            shared = [v.id for v in visible if not v.is_own or v.member_count]
             return (
                 queries.find_todos(session, user_id, query, now, tz),
-                tags.list_tags(session, user_id),
+                tags.list_tags(session, user_id, list_id=query.list_id),
                 queries.upcoming_reminders(session, user_id, now),
+                visible,
+                list_rules.audience_of_lists(session, shared) | {user_id},
             )
 
-        page, tag_counts, reminders = await self._as_user(fetch)
+        try:
+            page, tag_counts, reminders, visible, audience = await self._as_user(fetch)
+        except NotFoundError:
+            if query.list_id is None:
+                raise
+            # Deleted, or no longer shared with this user: show all their lists.
+            self._params.pop("list", None)
+            await self._refresh(dataclasses.replace(query, list_id=None))
+            self.error = LIST_UNAVAILABLE
+            return
+        self._show_lists(visible, query.list_id)
+        self._audience = sorted(audience)
         self.reminders_json = json.dumps(
             [
                 {"id": todo_id, "title": title, "at": int(at.timestamp() * 1000)}
@@ -220,6 +269,30 @@ class TodoListState(SessionState):
         self.selected_ids = [i for i in self.selected_ids if i in shown]
         self.tag_options = [name for name, _count in tag_counts]
         self.loaded = True
+
+    def _show_lists(self, visible: list[list_rules.ListView], current: int | None) -> None:
+        self.lists = [
+            ListLink(
+                id=v.id,
+                name=v.name,
+                href=f"/?list={v.id}",
+                role=v.role.value,
+                shared_by=v.owner_email or "",
+            )
+            for v in visible
+        ]
+        shown = next((v for v in visible if v.id == current), None)
+        self.list_id = shown.id if shown else 0
+        self.list_name = shown.name if shown else ALL_LISTS
+        self.list_role = shown.role.value if shown else ""
+        self.list_is_inbox = shown.is_inbox if shown else False
+
+    async def _announce_change(self, lists_changed: bool = False) -> None:
+        """To this user's other pages and those of everyone sharing a list with
+        them: the pages showing this list (or all lists) refresh, or, when the
+        lists themselves changed, every page of theirs."""
+        users = {*self._audience, self._verified_claims().user_id}
+        await self._announce_to(users, None if lists_changed else (self.list_id or None))
 
     @rx.event
     def set_filter(self, name: str, value: str) -> Any:
@@ -271,9 +344,10 @@ class TodoListState(SessionState):
         line = _text(form_data, "title")[:2000]
         parsed = parse_quick_add(line, utcnow(), tz)
         fields = as_fields(parsed)
+        list_id = self.list_id or None  # "All lists": the Inbox
         await self._as_user(
             lambda s, user_id: todo_service.create_todo(
-                s, user_id, parsed.title, time_zone=tz, fields=fields
+                s, user_id, parsed.title, time_zone=tz, fields=fields, list_id=list_id
             )
         )
         self.quick_preview, self._just_added = "", line
@@ -472,6 +546,11 @@ class TodoListState(SessionState):
         self._undo = UndoOffer(kind, todo_id, tuple(snapshots))
         self.undo_label = label
 
+    def _offer_list_undo(self, label: str, snapshot: list_rules.ListSnapshot) -> None:
+        self._undo_serial += 1
+        self._undo = UndoOffer(UndoKind.RESTORE_LIST, list_snapshot=snapshot)
+        self.undo_label = label
+
     @rx.event
     @guarded
     @announces_change
@@ -484,6 +563,8 @@ class TodoListState(SessionState):
         def reverse(session: Session, user_id: int) -> None:
             if offer.kind is UndoKind.REOPEN:
                 todo_service.reopen(session, user_id, offer.todo_id)
+            elif offer.list_snapshot is not None:
+                list_rules.restore_list(session, user_id, offer.list_snapshot)
             else:
                 for snapshot in offer.snapshots:
                     todo_service.restore(session, user_id, snapshot)
@@ -496,6 +577,8 @@ class TodoListState(SessionState):
             self._undo, self.undo_label = offer, label
             raise
         await self._refresh()
+        if offer.kind is UndoKind.RESTORE_LIST:
+            await self._announce_change(lists_changed=True)  # its members get it back
 
     @rx.event(background=True)
     async def expire_undo(self) -> None:
