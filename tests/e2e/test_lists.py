@@ -53,6 +53,24 @@ def test_two_lists_keep_their_own_todos(page: Page) -> None:
     expect(todo_items(page)).to_have_count(2)
 
 
+def test_a_todo_moves_to_another_list_and_lists_reorder(page: Page) -> None:
+    sign_up(page, new_email())
+    _new_list(page, "Groceries")
+    _new_list(page, "Hardware")
+    add_todo(page, "Nails")
+    page.get_by_role("button", name="Edit Nails").click()
+    page.get_by_role("combobox", name="List").click()
+    page.get_by_role("option", name="Groceries", exact=True).click()
+    page.get_by_role("button", name="Save").click()
+    expect(todo_items(page)).to_have_count(0)
+    _lists(page).get_by_role("link", name="Groceries", exact=True).click()
+    expect(page.get_by_role("checkbox", name="Complete Nails")).to_be_visible()
+
+    _lists(page).get_by_role("link", name="Hardware", exact=True).click()
+    page.get_by_role("button", name="Move list up").click()
+    expect(_lists(page).get_by_role("link")).to_have_text(["Inbox", "Hardware", "Groceries"])
+
+
 def test_owner_editor_viewer_and_a_removed_member(
     page: Page, browser: Browser, live_app: LiveApp
 ) -> None:

@@ -174,6 +174,20 @@ def list_header() -> rx.Component:
                         rx.button(
                             "Rename list", size="1", variant="soft", on_click=ListsState.show_rename
                         ),
+                        rx.icon_button(
+                            rx.icon("arrow-up", size=14),
+                            aria_label="Move list up",
+                            size="1",
+                            variant="soft",
+                            on_click=ListsState.move_list(True),
+                        ),
+                        rx.icon_button(
+                            rx.icon("arrow-down", size=14),
+                            aria_label="Move list down",
+                            size="1",
+                            variant="soft",
+                            on_click=ListsState.move_list(False),
+                        ),
                         rx.button(
                             "Delete list",
                             size="1",

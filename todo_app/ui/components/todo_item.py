@@ -210,6 +210,20 @@ def _editor(todo: ObjectVar[TodoRow]) -> rx.Component:
                 width="100%",
             ),
             _labelled(
+                "List",
+                rx.select.root(
+                    rx.select.trigger(aria_label="List"),
+                    rx.select.content(
+                        rx.foreach(
+                            TodoListState.movable_to,
+                            lambda link: rx.select.item(link.name, value=link.value),
+                        )
+                    ),
+                    name="list",
+                    default_value=todo.list_id,
+                ),
+            ),
+            _labelled(
                 "Tags (comma-separated)",
                 rx.input(name="tags", default_value=todo.tags_text, placeholder="home, errands"),
             ),

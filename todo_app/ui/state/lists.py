@@ -71,6 +71,26 @@ class ListsState(TodoListState):
 
     @rx.event
     @guarded
+    async def move_list(self, earlier: bool) -> None:
+        """Move the list on screen one place up (earlier) or down among the user's own."""
+        own = [
+            link.id
+            for link in self.lists
+            if link.role == list_rules.Role.OWNER.value and link.name != list_rules.INBOX_NAME
+        ]
+        if self.list_id not in own or not isinstance(earlier, bool):
+            return
+        index = own.index(self.list_id)
+        other = index - 1 if earlier else index + 1
+        if not 0 <= other < len(own):
+            return
+        own[index], own[other] = own[other], own[index]
+        await self._as_user(lambda s, user_id: list_rules.reorder_lists(s, user_id, own))
+        await self._refresh()
+        await self._announce_change(lists_changed=True)
+
+    @rx.event
+    @guarded
     async def delete_list(self) -> Any:
         list_id = self.list_id
 

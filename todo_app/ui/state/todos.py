@@ -64,6 +64,7 @@ class TodoRow:
     repeat_label: str
     repeat: str
     can_edit: bool  # false in a list shared with this user as a viewer
+    list_id: str  # as the edit form's "List" select holds it
 
 
 def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
@@ -92,6 +93,7 @@ def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
         repeat_label=describe(todo.recurrence) if todo.recurrence else "",
         repeat=repeat_presets.preset_of(todo.recurrence, todo.series_start),
         can_edit=view.can_edit,
+        list_id=str(todo.list_id),
     )
 
 
@@ -104,6 +106,7 @@ class ListLink:
     href: str
     role: str  # this user's: "owner", "editor" or "viewer"
     shared_by: str  # the owner's email for a list shared with this user, else ""
+    value: str  # the id as a select holds it
 
 
 ALL_LISTS = "All lists"
@@ -188,6 +191,11 @@ class TodoListState(SessionState):
     @rx.var
     def shown(self) -> int:
         return len(self.todos)
+
+    @rx.var
+    def movable_to(self) -> list[ListLink]:
+        """The lists a todo may be moved into: those this user may edit."""
+        return [link for link in self.lists if link.role != list_rules.Role.VIEWER.value]
 
     @rx.var
     def can_add(self) -> bool:
@@ -278,6 +286,7 @@ class TodoListState(SessionState):
                 href=f"/?list={v.id}",
                 role=v.role.value,
                 shared_by=v.owner_email or "",
+                value=str(v.id),
             )
             for v in visible
         ]
@@ -513,13 +522,23 @@ class TodoListState(SessionState):
             recurrence=rule,
         )
         title, description = _text(form_data, "title"), _text(form_data, "description")
-        await self._as_user(
-            lambda s, user_id: todo_service.update_todo(
-                s, user_id, todo_id, title=title, description=description, fields=fields
+        chosen = _text(form_data, "list")
+        if chosen and not (chosen.isdecimal() and len(chosen) < 12):
+            raise ValidationError("Please choose a list from the menu.")
+        target = int(chosen) if chosen else None
+
+        def save(session: Session, user_id: int) -> None:
+            todo_service.update_todo(
+                session, user_id, todo_id, title=title, description=description, fields=fields
             )
-        )
+            if target is not None:  # the same list is no move; core checks both lists
+                todo_service.move_todo(session, user_id, todo_id, target)
+
+        await self._as_user(save)
         self.editing_id = 0
         await self._refresh()
+        if target is not None:
+            await self._announce_change(lists_changed=True)  # pages of the other list too
 
     @rx.event
     @guarded
