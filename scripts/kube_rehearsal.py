@@ -122,6 +122,10 @@ POSTGRES_SOCKET_DIR = Path("/var/run/postgresql")
 IMAGE_OVERRIDES = {"todo-backend": "BACKEND_IMAGE", "todo-frontend": "FRONTEND_IMAGE"}
 PROBE_KINDS = ("startupProbe", "readinessProbe", "livenessProbe")
 BACKOFF_START_SECONDS = 10.0
+# aardvark-dns learns a new container's aliases a moment after podman starts it;
+# on a loaded machine nginx, resolving once at start, was faster ("host not
+# found in upstream"). A cluster's Service name resolves before any pod exists.
+DNS_SETTLE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 300.0
 POLL_SECONDS = 0.5
 
@@ -1067,7 +1071,10 @@ class KubeRehearsal:
                         and p.phase in ("Pending", "Running")
                         and selector_matches(selector, p.labels)
                     ]
-                if not behind or any(p.main_started_at is None for p in behind):
+                settled = time.monotonic() - DNS_SETTLE_SECONDS
+                if not behind or any(
+                    p.main_started_at is None or p.main_started_at > settled for p in behind
+                ):
                     pending.append(name)
             if not pending:
                 return

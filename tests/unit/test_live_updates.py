@@ -13,6 +13,7 @@ import pytest
 import redis.asyncio
 
 from tests.conftest import REDIS_URL
+from tests.support.loops import run_in_own_loop
 from todo_app.live.bus import CHANNEL, ChangeNotice, LocalBus, RedisBus
 from todo_app.live.fanout import Fanout
 from todo_app.live.pages import OpenPages
@@ -89,7 +90,7 @@ def test_the_local_bus_drops_the_oldest_notice_when_full() -> None:
         stream = bus.notices()
         return [await anext(stream), await anext(stream)]
 
-    assert [n.users for n in asyncio.run(scenario())] == [frozenset({2}), frozenset({3})]
+    assert [n.users for n in run_in_own_loop(scenario())] == [frozenset({2}), frozenset({3})]
 
 
 async def _first(stream: AsyncIterator[ChangeNotice], timeout: float = 5) -> ChangeNotice:
@@ -114,7 +115,7 @@ def test_a_notice_published_by_one_process_reaches_the_others_through_redis() ->
             await publisher.aclose()
             await subscriber.aclose()
 
-    sent, received = asyncio.run(scenario())
+    sent, received = run_in_own_loop(scenario())
     assert received == sent
 
 
@@ -137,7 +138,7 @@ def test_a_forged_message_on_the_channel_is_ignored() -> None:
             await bus.aclose()
             await raw.aclose()
 
-    assert asyncio.run(scenario()) == ChangeNotice(frozenset({5}))
+    assert run_in_own_loop(scenario()) == ChangeNotice(frozenset({5}))
 
 
 def test_the_fanout_refreshes_each_reached_page_once_and_forgets_closed_ones() -> None:
@@ -161,7 +162,7 @@ def test_the_fanout_refreshes_each_reached_page_once_and_forgets_closed_ones() -
         await fanout.idle()
         return pages
 
-    pages = asyncio.run(scenario())
+    pages = run_in_own_loop(scenario())
     assert sorted(refreshed) == ["a", "b", "gone"]
     assert sorted(pages.reached_by(ChangeNotice(frozenset({1})))) == ["a", "b"]
 
@@ -183,5 +184,5 @@ def test_one_failing_refresh_does_not_stop_the_others() -> None:
         fanout.deliver(ChangeNotice(frozenset({1})))
         await fanout.idle()
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
     assert refreshed == ["fine"]

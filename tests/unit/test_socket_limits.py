@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from reflex.app import EventNamespace
 
+from tests.support.loops import run_in_own_loop
 from todo_app.api.socket_limits import SocketEventLimits
 
 
@@ -79,7 +80,7 @@ def test_events_within_the_rate_pass_and_the_rest_are_dropped() -> None:
         await namespace.on_event("sid-b", "other socket")  # its own budget
         return namespace
 
-    namespace = asyncio.run(scenario())
+    namespace = run_in_own_loop(scenario())
     assert namespace.received == [("sid-a", n) for n in range(5)] + [("sid-b", "other socket")]
     assert namespace.closed_by_server == []
 
@@ -91,7 +92,7 @@ def test_a_socket_that_keeps_flooding_is_closed_once() -> None:
             await namespace.on_event("sid-a", number)
         return namespace
 
-    namespace = asyncio.run(scenario())
+    namespace = run_in_own_loop(scenario())
     assert len(namespace.received) == 2
     assert namespace.closed_by_server == ["sid-a"]
 
@@ -106,7 +107,7 @@ def test_a_tab_with_a_full_backlog_gets_no_more_events() -> None:
         await namespace.on_event("sid-a", "taken")
         return namespace
 
-    namespace = asyncio.run(scenario())
+    namespace = run_in_own_loop(scenario())
     assert namespace.received == [("sid-a", "taken")]
 
 
@@ -119,7 +120,7 @@ def test_closing_a_socket_drops_its_waiting_events_not_the_running_one() -> None
         namespace.on_disconnect("sid-a")
         return namespace, futures
 
-    namespace, futures = asyncio.run(scenario())
+    namespace, futures = run_in_own_loop(scenario())
     assert [future.cancelled() for future in futures] == [False, True, True, True]
     assert namespace.disconnected == ["sid-a"]  # Reflex's own clean-up still runs
 
@@ -133,4 +134,4 @@ def test_an_old_socket_closing_after_a_reload_leaves_the_new_ones_events() -> No
         namespace.on_disconnect("sid-old")
         return futures
 
-    assert not any(future.cancelled() for future in asyncio.run(scenario()))
+    assert not any(future.cancelled() for future in run_in_own_loop(scenario()))
