@@ -321,3 +321,12 @@ def test_a_long_reply_is_bounded_with_an_ellipsis(executor: ToolExecutor) -> Non
     assert service.clip_message("short") == "short"
     assert service.clip_message("x" * 4000) == "x" * 4000
     assert service.clip_message("x" * 4001) == "x" * 3999 + "…"
+
+
+def test_a_todoist_priority_is_no_due_date() -> None:
+    calls = interpret("add p1 finish slides")
+    assert not isinstance(calls, Refusal)
+    ((name, arguments),) = calls
+    assert name == "add_todo"
+    assert arguments.get("priority") == "high"
+    assert "due" not in arguments

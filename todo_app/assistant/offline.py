@@ -231,7 +231,7 @@ def _add_call(rest: str, known: AbstractSet[str]) -> list[Call] | Refusal:
     # reads the due again at the user's own time and zone (the zone does not change what the
     # grammar recognises, only what it means).
     parsed = parse_quick_add(rest, datetime.now(UTC), "UTC")
-    due = [p for p in parsed.recognised if not p.startswith(("!", "#"))]
+    due = [p.text for p in parsed.parts if p.kind not in ("priority", "tag")]
     title, list_name = _split_list(parsed.title.strip(_QUOTES + " "), known)
     title = title.strip(_QUOTES + " ")
     args: JsonDict = {"title": title[:1].upper() + title[1:]}

@@ -41,6 +41,7 @@ NEW_TODO_INPUT_ID = "new-todo"
 NEW_SUBTASK_INPUT_ID = "new-subtask"
 BULK_TAG_INPUT_ID = "bulk-tag"
 UNDO_SECONDS = 8
+MAX_QUICK_NOTES = 5
 FILTER_NAMES = ("q", "status", "view", "priority", "tag", "sort", "from", "to", "list")
 
 
@@ -158,6 +159,8 @@ class TodoListState(SessionState):
     editing_id: int = 0
     tag_options: list[str] = []  # noqa: RUF012
     quick_preview: str = ""
+    # What quick add did not take from the line, said plainly (core.quickadd notes).
+    quick_notes: list[str] = []  # noqa: RUF012
     # [{"id", "title", "at" (epoch ms)}] of todos due soon, for the reminder script.
     reminders_json: str = "[]"
     subtasks: list[SubtaskRow] = []  # noqa: RUF012  (of the todo being edited)
@@ -335,15 +338,17 @@ class TodoListState(SessionState):
     def preview_quick_add(self, text: str) -> None:
         """What the quick-add line will set, shown under the box while typing."""
         # A debounced preview of a line that was already added arrives late.
-        if not isinstance(text, str) or not text.strip() or text == self._just_added:
-            self.quick_preview = ""
+        if not isinstance(text, str) or text == self._just_added:
+            return  # the notes of the line just added stay until the next one is typed
+        self.quick_preview, self.quick_notes = "", []
+        if not text.strip():
             return
         try:
             parsed = parse_quick_add(text[:600], utcnow(), self._tz())
         except ValidationError:
-            self.quick_preview = ""
             return
         self.quick_preview = preview(parsed, utcnow()) if parsed.recognised else ""
+        self.quick_notes = list(parsed.notes[:MAX_QUICK_NOTES])
 
     @rx.event
     @guarded
@@ -360,6 +365,7 @@ class TodoListState(SessionState):
             )
         )
         self.quick_preview, self._just_added = "", line
+        self.quick_notes = list(parsed.notes[:MAX_QUICK_NOTES])  # what was saved without
         await self._refresh()
         # Cleared only on success: a rejected title stays in the box to fix.
         # (Not by re-keying the box on a counter: a reconnect re-renders the
