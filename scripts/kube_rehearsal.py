@@ -1077,11 +1077,36 @@ class KubeRehearsal:
                 ):
                     pending.append(name)
             if not pending:
+                for name in names:
+                    self._wait_until_resolvable(pod, name, deadline)
                 return
             if pod.stop_event.wait(0.2):
                 return
             if time.monotonic() > deadline:
                 raise RehearsalError(f"the pods behind {pending} never started")
+
+    def _wait_until_resolvable(self, pod: Pod, name: str, deadline: float) -> None:
+        """Until ``name`` resolves inside the network, asked from a container behind
+        it: aardvark-dns learns aliases a while after podman starts a container,
+        and on a loaded machine that was later than nginx resolves (once, at start)."""
+        selector = self.manifests.services[name]["spec"].get("selector") or {}
+        while not pod.stop_event.is_set():
+            with self._lock:
+                runs = [
+                    run.name
+                    for p in self.pods.values()
+                    if p is not pod and selector_matches(selector, p.labels)
+                    for run in p.containers.values()
+                ]
+            for container in runs:
+                answer = self.podman.run("exec", container, "getent", "hosts", name, timeout=10)
+                if answer.returncode == 0 and answer.stdout.strip():
+                    return
+                if answer.returncode == 127:  # no getent in that image: the settle time must do
+                    return
+            if time.monotonic() > deadline:
+                raise RehearsalError(f"{name} never resolved inside the rehearsal's network")
+            pod.stop_event.wait(0.5)
 
     def _referenced_services(self, pod: Pod) -> list[str]:
         texts: list[str] = []

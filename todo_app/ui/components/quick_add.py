@@ -23,20 +23,22 @@ def quick_add() -> rx.Component:
                 rx.button("Add", type="submit", size="3", disabled=~TodoListState.can_add),
                 width="100%",
             ),
-            rx.box(
-                rx.foreach(
-                    TodoListState.quick_notes,
-                    lambda note: rx.hstack(
-                        rx.icon("triangle-alert", size=14, flex_shrink="0"),
-                        rx.text(note, size="2"),
-                        color=rx.color("amber", 12),
-                        align="center",
-                        spacing="1",
+            rx.cond(
+                TodoListState.quick_notes.length() > 0,
+                rx.box(
+                    rx.foreach(
+                        TodoListState.quick_notes,
+                        lambda note: rx.hstack(
+                            rx.icon("triangle-alert", size=14, flex_shrink="0"),
+                            rx.text(note, size="2"),
+                            color=rx.color("amber", 12),
+                            align="center",
+                            spacing="1",
+                        ),
                     ),
+                    role="status",
+                    aria_label="Quick add notes",
                 ),
-                role="status",
-                aria_live="polite",
-                aria_label="Quick add notes",
             ),
             rx.cond(
                 TodoListState.quick_preview != "",

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from todo_app.core import lists as list_rules
 from todo_app.core.errors import ValidationError
 from todo_app.ui.state.guard import guarded
-from todo_app.ui.state.todos import TodoListState
+from todo_app.ui.state.todos import TodoListState, form_text
 
 NEW_LIST_INPUT_ID = "new-list-name"
 SHARE_EMAIL_INPUT_ID = "share-email"
@@ -28,13 +28,6 @@ class MemberRow:
     user_id: int
     email: str
     role: str  # "Editor" or "Viewer"
-
-
-def _text(form_data: dict[str, Any], name: str) -> str:
-    value = form_data.get(name, "")
-    if not isinstance(value, str):
-        raise ValidationError(f"The {name.replace('_', ' ')} must be text.")
-    return value
 
 
 class ListsState(TodoListState):
@@ -50,7 +43,7 @@ class ListsState(TodoListState):
     @rx.event
     @guarded
     async def create_list(self, form_data: dict[str, Any]) -> Any:
-        name = _text(form_data, "list_name")
+        name = form_text(form_data, "list_name")
         created = await self._as_user(lambda s, user_id: list_rules.create_list(s, user_id, name))
         self.creating_list = False
         await self._announce_change(lists_changed=True)
@@ -63,7 +56,7 @@ class ListsState(TodoListState):
     @rx.event
     @guarded
     async def rename_list(self, form_data: dict[str, Any]) -> None:
-        list_id, name = self.list_id, _text(form_data, "new_list_name")
+        list_id, name = self.list_id, form_text(form_data, "new_list_name")
         await self._as_user(lambda s, user_id: list_rules.rename_list(s, user_id, list_id, name))
         self.renaming_list = False
         await self._refresh()
@@ -131,8 +124,8 @@ class ListsState(TodoListState):
     @rx.event
     @guarded
     async def invite(self, form_data: dict[str, Any]) -> Any:
-        list_id, email = self.list_id, _text(form_data, "email")
-        role = ROLE_CHOICES.get(_text(form_data, "role") or "Editor")
+        list_id, email = self.list_id, form_text(form_data, "email")
+        role = ROLE_CHOICES.get(form_text(form_data, "role") or "Editor")
         if role is None:
             raise ValidationError("Please choose Editor or Viewer.")
         await self._as_user(

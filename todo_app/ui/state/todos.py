@@ -143,7 +143,7 @@ def toggled(items: list[Any], item: Any, present: object) -> list[Any]:
     return [*others, item] if present is True else others
 
 
-def _text(form_data: dict[str, Any], name: str) -> str:
+def form_text(form_data: dict[str, Any], name: str) -> str:
     value = form_data.get(name, "")
     if not isinstance(value, str):
         raise ValidationError(f"The {name.replace('_', ' ')} must be text.")
@@ -355,7 +355,7 @@ class TodoListState(SessionState):
     @announces_change
     async def add(self, form_data: dict[str, Any]) -> Any:
         tz = self._tz()
-        line = _text(form_data, "title")[:2000]
+        line = form_text(form_data, "title")[:2000]
         parsed = parse_quick_add(line, utcnow(), tz)
         fields = as_fields(parsed)
         list_id = self.list_id or None  # "All lists": the Inbox
@@ -411,7 +411,7 @@ class TodoListState(SessionState):
     @guarded
     @announces_change
     async def add_subtask(self, form_data: dict[str, Any]) -> Any:
-        todo_id, title = self.editing_id, _text(form_data, "subtask")
+        todo_id, title = self.editing_id, form_text(form_data, "subtask")
         await self._as_user(lambda s, user_id: subtasks.add_subtask(s, user_id, todo_id, title))
         await self._load_subtasks()
         return rx.set_value(NEW_SUBTASK_INPUT_ID, "")
@@ -474,7 +474,7 @@ class TodoListState(SessionState):
     @guarded
     @announces_change
     async def tag_selected(self, form_data: dict[str, Any]) -> Any:
-        ids, name = list(self.selected_ids), _text(form_data, "bulk_tag")
+        ids, name = list(self.selected_ids), form_text(form_data, "bulk_tag")
         await self._as_user(lambda s, user_id: bulk.tag_all(s, user_id, ids, name))
         self.selected_ids = []
         await self._refresh()
@@ -486,7 +486,7 @@ class TodoListState(SessionState):
     @guarded
     @announces_change
     async def rename_tag(self, form_data: dict[str, Any]) -> None:
-        old, new = _text(form_data, "old_name"), _text(form_data, "new_name")
+        old, new = form_text(form_data, "old_name"), form_text(form_data, "new_name")
         await self._as_user(lambda s, user_id: tags.rename_tag(s, user_id, old, new))
         await self._after_tag_change(old)
 
@@ -513,8 +513,8 @@ class TodoListState(SessionState):
     async def save_edit(self, form_data: dict[str, Any]) -> None:
         todo_id = self.editing_id
         tz = self._tz()
-        due = parse_due(_text(form_data, "due_date"), _text(form_data, "due_time"), tz)
-        repeat = _text(form_data, "repeat") or "none"
+        due = parse_due(form_text(form_data, "due_date"), form_text(form_data, "due_time"), tz)
+        repeat = form_text(form_data, "repeat") or "none"
         if repeat != repeat_presets.CUSTOM:
             rule: Any = repeat_presets.rule_for(repeat, due.date) if due else None
             if repeat != "none" and due is None:
@@ -522,13 +522,13 @@ class TodoListState(SessionState):
         else:
             rule = todo_service.KEEP
         fields = todo_service.clean_fields(
-            priority=_text(form_data, "priority") or "none",
+            priority=form_text(form_data, "priority") or "none",
             due=due,
-            tags=[name for name in _text(form_data, "tags").split(",") if name.strip()],
+            tags=[name for name in form_text(form_data, "tags").split(",") if name.strip()],
             recurrence=rule,
         )
-        title, description = _text(form_data, "title"), _text(form_data, "description")
-        chosen = _text(form_data, "list")
+        title, description = form_text(form_data, "title"), form_text(form_data, "description")
+        chosen = form_text(form_data, "list")
         if chosen and not (chosen.isdecimal() and len(chosen) < 12):
             raise ValidationError("Please choose a list from the menu.")
         target = int(chosen) if chosen else None
