@@ -156,3 +156,27 @@ def live_app(request: pytest.FixtureRequest) -> LiveApp:
         log_path=shape.workdir,
         groq=request.getfixturevalue("groq_server"),
     )
+
+
+# The second port proves that one build serves any origin: the journeys that
+# cross origins (sign-up, accounts, crafted events) run there, not every test.
+SECOND_PORT_MODULES = frozenset(
+    {"test_foundation_journey.py", "test_account.py", "test_event_isolation.py"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_second_port = callspec is not None and (
+            callspec.params.get("live_app") == "rehearsal-2nd-port"
+        )
+        if on_second_port and item.path.name not in SECOND_PORT_MODULES:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
