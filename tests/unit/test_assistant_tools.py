@@ -223,6 +223,14 @@ def test_complete_and_reopen(alice: ToolExecutor) -> None:
     assert reopened.content["todo"]["completed"] is False
 
 
+def test_completing_a_repeating_todo_says_when_it_is_due_next(alice: ToolExecutor) -> None:
+    todo_id = _add(alice, "Pay rent", due="every month on the 1st")
+    done = alice.execute("complete_todo", {"todo_id": todo_id})
+    assert done.ok and done.content["todo"]["completed"] is False
+    assert done.content["todo"]["due"] == "2027-01-01"
+    assert done.summary == "Marked “Pay rent” as done; it repeats, next due Fri 1 Jan."
+
+
 def test_delete(db: Engine, alice: ToolExecutor) -> None:
     todo_id = _add(alice, "Buy milk")
     result = alice.execute("delete_todo", f'{{"todo_id": {todo_id}}}')

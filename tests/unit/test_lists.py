@@ -331,11 +331,12 @@ def test_a_repeating_todo_of_a_shared_list_repeats_in_that_list(
             recurrence=recurrence.daily(), due=make_due(date(2026, 11, 26), None, "UTC")
         ),
     )
-    todos.set_completed(session, bob, bins.id, True)
-    successor = session.exec(select(Todo).where(Todo.previous_id == bins.id)).one()
-    assert (successor.list_id, successor.owner_id) == (family.id, alice)
-    todos.reopen(session, bob, bins.id)
-    assert session.exec(select(Todo).where(Todo.previous_id == bins.id)).first() is None
+    rollover = todos.complete(session, bob, bins.id).rollover
+    assert rollover is not None
+    (row,) = session.exec(select(Todo).where(Todo.list_id == family.id)).all()
+    assert (row.list_id, row.owner_id, row.due_date) == (family.id, alice, date(2026, 11, 27))
+    todos.roll_back(session, bob, rollover)  # Undo, by the editor who completed it
+    assert session.get_one(Todo, bins.id).due_date == date(2026, 11, 26)
 
 
 def test_a_viewer_cannot_sneak_a_change_through_a_batch(

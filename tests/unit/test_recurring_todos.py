@@ -1,4 +1,4 @@
-"""Completing a repeating todo creates its next occurrence exactly once."""
+"""Completing a repeating todo rolls it forward to its next date, exactly once."""
 
 import threading
 from datetime import date, time
@@ -47,54 +47,81 @@ def _series(session: Session, owner: int) -> list[Todo]:
     )
 
 
-def test_completing_creates_the_next_occurrence_with_the_same_details(
-    session: Session, owner: int
-) -> None:
+def _reload(session: Session, todo: Todo) -> Todo:
+    session.expire_all()
+    assert todo.id is not None
+    return session.get_one(Todo, todo.id)
+
+
+def test_completing_rolls_the_todo_forward_in_place(session: Session, owner: int) -> None:
     first = _repeating(session, owner, recurrence.monthly_on_day(31), date(2027, 1, 31))
-    todos.set_completed(session, owner, first.id, True)
-    done, following = _series(session, owner)
-    assert done.completed and not following.completed
-    assert following.due_date == date(2027, 2, 28)  # clamped to the month's end
-    assert (following.title, following.description, following.priority) == (
-        "Pay rent",
-        "the usual",
-        Priority.HIGH,
+    done = todos.complete(session, owner, first.id)
+    assert done.rollover is not None
+    assert (done.rollover.was.date, done.rollover.now.date) == (
+        date(2027, 1, 31),
+        date(2027, 2, 28),
     )
-    assert following.previous_id == first.id
-    assert following.id is not None
-    assert tags.tags_by_todo(session, [following.id]) == {following.id: ["home"]}
+    (row,) = _series(session, owner)  # one row, still open, with the same details
+    assert row.id == first.id and not row.completed
+    assert row.due_date == date(2027, 2, 28)  # clamped to the month's end
+    assert (row.title, row.description, row.priority) == ("Pay rent", "the usual", Priority.HIGH)
+    assert tags.tags_by_todo(session, [first.id]) == {first.id: ["home"]}
 
-    todos.set_completed(session, owner, following.id, True)
-    assert _series(session, owner)[-1].due_date == date(2027, 3, 31)  # no drift to the 28th
+    todos.set_completed(session, owner, first.id, True)
+    assert _reload(session, first).due_date == date(2027, 3, 31)  # no drift to the 28th
 
 
-def test_completing_twice_creates_one_successor(session: Session, owner: int) -> None:
+def test_completing_the_same_occurrence_twice_rolls_once(session: Session, owner: int) -> None:
     first = _repeating(session, owner, recurrence.daily(), date(2026, 11, 26))
-    todos.set_completed(session, owner, first.id, True)
-    todos.set_completed(session, owner, first.id, False)
-    todos.set_completed(session, owner, first.id, True)
-    assert len(_series(session, owner)) == 2
+    seen = date(2026, 11, 26)  # what both tabs showed
+    assert todos.complete(session, owner, first.id, occurrence=seen).rollover is not None
+    again = todos.complete(session, owner, first.id, occurrence=seen)  # the stale tab
+    assert again.rollover is None and not again.todo.completed
+    assert _reload(session, first).due_date == date(2026, 11, 27)
+    # Without a date seen (the assistant, the bulk action), it is the current occurrence.
+    assert todos.complete(session, owner, first.id).rollover is not None
+    assert _reload(session, first).due_date == date(2026, 11, 28)
+
+
+def test_undo_puts_the_date_back_unless_it_moved_since(session: Session, owner: int) -> None:
+    first = _repeating(session, owner, recurrence.weekdays(), date(2026, 11, 27), time(9, 30))
+    rollover = todos.complete(session, owner, first.id).rollover
+    assert rollover is not None and rollover.now.date == date(2026, 11, 30)
+    restored = todos.roll_back(session, owner, rollover)
+    assert (restored.due_date, restored.due_at) == (rollover.was.date, rollover.was.at)
+    assert not restored.completed
+
+    rollover = todos.complete(session, owner, first.id).rollover
+    assert rollover is not None
+    todos.update_todo(
+        session,
+        owner,
+        first.id,
+        fields=todos.clean_fields(due=make_due(date(2026, 12, 24), None, "Europe/Berlin")),
+    )
+    with pytest.raises(ValidationError, match="changed since"):
+        todos.roll_back(session, owner, rollover)
+    assert _reload(session, first).due_date == date(2026, 12, 24)
 
 
 def test_the_time_of_day_survives_daylight_saving(session: Session, owner: int) -> None:
     # 27 Mar 2026 09:30 Berlin (UTC+1); the next weekday after the change is UTC+2.
     first = _repeating(session, owner, recurrence.weekdays(), date(2026, 3, 27), time(9, 30))
     todos.set_completed(session, owner, first.id, True)
-    following = _series(session, owner)[-1]
-    assert following.due_date == date(2026, 3, 30)
-    assert following.due_at is not None and (following.due_at.hour, following.due_at.minute) == (
-        7,
-        30,
-    )
+    row = _reload(session, first)
+    assert row.due_date == date(2026, 3, 30)
+    assert row.due_at is not None and (row.due_at.hour, row.due_at.minute) == (7, 30)
 
 
-def test_a_series_with_a_count_ends(session: Session, owner: int) -> None:
+def test_the_last_occurrence_of_a_series_is_completed(session: Session, owner: int) -> None:
     rule = recurrence.with_count(recurrence.weekly([0]), 2)
     first = _repeating(session, owner, rule, date(2026, 11, 30))
-    todos.set_completed(session, owner, first.id, True)
-    second = _series(session, owner)[-1]
-    todos.set_completed(session, owner, second.id, True)
-    assert len(_series(session, owner)) == 2  # no third occurrence
+    assert todos.complete(session, owner, first.id).rollover is not None
+    last = todos.complete(session, owner, first.id)
+    assert last.rollover is None and last.todo.completed
+    (row,) = _series(session, owner)
+    assert row.due_date == date(2026, 12, 7) and row.completed  # no third occurrence
+    assert not todos.reopen(session, owner, first.id).completed
 
 
 def test_a_repeating_todo_needs_a_due_date(session: Session, owner: int) -> None:
@@ -108,10 +135,11 @@ def test_editing_applies_to_the_series(session: Session, owner: int) -> None:
     first = _repeating(session, owner, recurrence.daily(), date(2026, 11, 26))
     todos.update_todo(session, owner, first.id, title="Pay the rent")
     todos.set_completed(session, owner, first.id, True)
-    assert _series(session, owner)[-1].title == "Pay the rent"
+    (row,) = _series(session, owner)
+    assert (row.title, row.due_date) == ("Pay the rent", date(2026, 11, 27))
 
 
-def test_concurrent_completions_create_exactly_one_successor(db: Engine) -> None:
+def test_concurrent_completions_roll_exactly_once(db: Engine) -> None:
     """Two tabs (or replicas) complete the same occurrence at the same moment."""
     with session_scope(db) as session:
         user = accounts.sign_up(session, "race@example.com", "password!")
@@ -121,12 +149,13 @@ def test_concurrent_completions_create_exactly_one_successor(db: Engine) -> None
         first_id = first.id
     barrier = threading.Barrier(4)
     errors: list[BaseException] = []
+    rolled: list[bool] = []
 
     def complete() -> None:
         try:
             with session_scope(db) as session:
                 barrier.wait(timeout=10)
-                todos.set_completed(session, owner, first_id, True)
+                rolled.append(todos.complete(session, owner, first_id).rollover is not None)
         except BaseException as error:  # asserted below
             errors.append(error)
 
@@ -136,8 +165,10 @@ def test_concurrent_completions_create_exactly_one_successor(db: Engine) -> None
     for thread in threads:
         thread.join(timeout=30)
     with session_scope(db) as session:
-        successors = session.exec(select(Todo).where(Todo.previous_id == first_id)).all()
-    assert len(successors) == 1
+        row = session.get_one(Todo, first_id)
+        assert (row.due_date, row.completed) == (date(2026, 11, 27), False)
+        assert len(session.exec(select(Todo).where(Todo.owner_id == owner)).all()) == 1
+    assert rolled.count(True) == 1
     # SQLite serialises writers and may report "database is locked" to a loser;
-    # PostgreSQL lets every completion succeed. Either way: one successor.
+    # PostgreSQL lets every completion succeed. Either way: one roll.
     assert all("locked" in str(error) for error in errors), errors

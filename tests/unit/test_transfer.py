@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from todo_app.core import lists, recurrence, tags, todos
-from todo_app.core.due import make_due
+from todo_app.core.due import Due, make_due
 from todo_app.core.export import CSV_HEADER, export_csv, export_json
 from todo_app.core.importing import ImportRejected, import_json
 from todo_app.core.models import Priority, Subtask, Tag, Todo
@@ -36,6 +36,31 @@ def _subtasks(session: Session, todo: Todo, *items: tuple[str, bool]) -> None:
     for position, (title, done) in enumerate(items):
         session.add(Subtask(todo_id=todo.id, title=title, done=done, position=position))
     session.flush()
+
+
+def _legacy_successor(session: Session, done: Todo, due: Due) -> Todo:
+    """A completed occurrence and the open one that follows it, as versions before
+    repeating todos rolled forward in place made them (the file's "follows")."""
+    done.completed, done.completed_at = True, datetime.now(UTC)
+    session.add(done)
+    following = Todo(
+        owner_id=done.owner_id,
+        list_id=done.list_id,
+        title=done.title,
+        time_zone=done.time_zone,
+        recurrence=done.recurrence,
+        series_start=done.series_start,
+        due_date=due.date,
+        due_at=due.at,
+        previous_id=done.id,
+    )
+    session.add(following)
+    session.flush()
+    assert done.id is not None and following.id is not None
+    tags.set_todo_tags(
+        session, done.owner_id, following.id, tags.tags_by_todo(session, [done.id]).get(done.id, [])
+    )
+    return following
 
 
 def _varied(session: Session, owner: int) -> None:
@@ -74,7 +99,7 @@ def _varied(session: Session, owner: int) -> None:
         recurrence=recurrence.monthly_on_day(31),
         due=make_due(date(2027, 1, 31), time(18, 0), "Europe/Berlin"),
     )
-    todos.set_completed(session, owner, rent.id, True)  # its successor follows it
+    _legacy_successor(session, rent, make_due(date(2027, 2, 28), time(18, 0), "Europe/Berlin"))
     done = _add(session, owner, "Read a book")
     todos.set_completed(session, owner, done.id, True)
     # Edited from a New York browser: 22:00 there is 04:00 the next day in Berlin.
@@ -170,9 +195,7 @@ def test_the_document_reads_as_documented(session: Session, alice: int) -> None:
     assert {entry["list"] for entry in document["todos"]} == {"Inbox"}
 
 
-def test_an_imported_series_still_creates_each_occurrence_once(
-    session: Session, alice: int, bob: int
-) -> None:
+def test_an_imported_series_rolls_forward_in_place(session: Session, alice: int, bob: int) -> None:
     rent = _add(
         session,
         alice,
@@ -180,12 +203,13 @@ def test_an_imported_series_still_creates_each_occurrence_once(
         recurrence=recurrence.daily(),
         due=make_due(date(2026, 11, 26), None, "UTC"),
     )
-    todos.set_completed(session, alice, rent.id, True)
+    _legacy_successor(session, rent, make_due(date(2026, 11, 27), None, "UTC"))
     import_json(session, bob, export_json(session, alice))
-    first = _todos_of(session, bob)[0]
-    todos.set_completed(session, bob, first.id, False)
-    todos.set_completed(session, bob, first.id, True)  # the imported successor is found
-    assert len(_todos_of(session, bob)) == 2
+    first, following = _todos_of(session, bob)
+    assert first.completed and following.previous_id == first.id
+    rolled = todos.complete(session, bob, following.id).rollover
+    assert rolled is not None and rolled.now.date == date(2026, 11, 28)
+    assert len(_todos_of(session, bob)) == 2  # rolled in place: no third row
 
 
 def test_a_hand_written_file_needs_only_titles(session: Session, bob: int) -> None:

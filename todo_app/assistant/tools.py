@@ -33,7 +33,7 @@ from todo_app.assistant.tool_args import (
 from todo_app.core import lists, recurrence
 from todo_app.core import todos as todo_service
 from todo_app.core.db import session_scope
-from todo_app.core.due import is_overdue, local_today
+from todo_app.core.due import date_label, is_overdue, local_today
 from todo_app.core.errors import DomainError, ValidationError
 from todo_app.core.list_access import scope_of
 from todo_app.core.models import Priority, Todo, TodoList
@@ -482,8 +482,15 @@ class ToolExecutor:
 
     def _complete(self, session: Session, args: JsonDict) -> ToolResult:
         completed = args.get("completed", True)
-        todo = todo_service.set_completed(session, self.owner_id, args["todo_id"], completed)
+        rollover = None
+        if completed is True:
+            completion = todo_service.complete(session, self.owner_id, args["todo_id"])
+            todo, rollover = completion.todo, completion.rollover
+        else:
+            todo = todo_service.set_completed(session, self.owner_id, args["todo_id"], completed)
         done = "as done" if completed else "as not done"
+        if rollover is not None:  # a repeating todo: it stays, due on its next date
+            done += f"; it repeats, next due {date_label(rollover.now.date, relative=False)}"
         return ToolResult(
             ok=True,
             content={"todo": self._rows(session, [todo])[0]},

@@ -25,8 +25,8 @@ Two fields exist only so that a round trip loses nothing:
   that zone's, possibly a day off) or the second 02:30 of a DST fall-back night. It is null
   otherwise, so editing due_date or due_time by hand just works.
 - ``follows`` is the number (1-based, as in error messages) of the entry this occurrence of a
-  repeating todo was created from. The link is what stops a re-completed occurrence from
-  creating its successor twice.
+  repeating todo was created from. Only files from versions before repeating todos rolled
+  forward in place (one row per series) have it; it is kept so those import unchanged.
 
 Database ids, owners and members are never exported, and ignored on import: imported todos
 belong to the importing user only, in their own lists (an import never writes into a list

@@ -161,8 +161,8 @@ class Todo(SQLModel, table=True):
     # and a month-end clamp never drifts the day of later occurrences).
     recurrence: str | None = Field(default=None, max_length=500)
     series_start: date | None = Field(default=None)
-    # The occurrence this one follows. Unique: completing an occurrence twice
-    # (double click, two tabs, two replicas) can create its successor only once.
+    # The occurrence this one follows, from versions that made one row per
+    # occurrence (a repeating todo now rolls forward in place). Unique.
     previous_id: int | None = Field(
         default=None, foreign_key="todos.id", ondelete="SET NULL", unique=True
     )

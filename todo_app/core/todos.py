@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import Session, col, select
 
 from todo_app.core import recurrence
@@ -284,60 +283,98 @@ def _apply(session: Session, todo: Todo, fields: TodoFields) -> None:
 
 
 def set_completed(session: Session, user_id: int, todo_id: object, completed: object) -> Todo:
+    """Complete or reopen a todo. Completing a repeating todo rolls it forward
+    (see ``complete``): it stays open, due on its next date."""
     if not isinstance(completed, bool):
         raise ValidationError("Completed must be true or false.")
+    if completed:
+        return complete(session, user_id, todo_id).todo
     todo = editable_todo(session, user_id, todo_id)
-    if completed and not todo.completed and todo.recurrence:
-        _create_next_occurrence(session, todo)
-    todo.completed = completed
-    todo.completed_at = utcnow() if completed else None
-    todo.updated_at = utcnow()
+    todo.completed, todo.completed_at, todo.updated_at = False, None, utcnow()
     session.add(todo)
     session.flush()
     return todo
 
 
-def _create_next_occurrence(session: Session, todo: Todo) -> Todo | None:
-    """The series' next todo, created once however often this one is completed.
+@dataclass(frozen=True, slots=True)
+class Rollover:
+    """A repeating todo moved on to its next date when completed: the due it had
+    (what Undo puts back) and the one it has now."""
 
-    ``previous_id`` is unique: a second completion (double click, another tab,
-    another replica) collides with the first one's successor and adds nothing.
+    todo_id: int
+    was: Due
+    now: Due
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    todo: Todo
+    rollover: Rollover | None = None
+
+
+def complete(
+    session: Session, user_id: int, todo_id: object, *, occurrence: date | None = None
+) -> Completion:
+    """Complete a todo. A repeating one rolls forward in place: one row, open,
+    due on the series' next date (its last occurrence is completed as any todo).
+
+    ``occurrence`` is the due date the user saw: a page that is behind (a
+    double click, another tab) completes an occurrence that is gone already,
+    which changes nothing. The roll itself is a conditional update on the due
+    date it was read at, so concurrent completions (two replicas) roll once.
     """
-    assert todo.id is not None and todo.recurrence and todo.due_date is not None
-    due = next_due(
+    todo = editable_todo(session, user_id, todo_id)
+    assert todo.id is not None
+    if occurrence is not None and todo.recurrence and todo.due_date != occurrence:
+        return Completion(todo)  # that occurrence was completed already
+    following = _next_due(todo) if not todo.completed else None
+    if following is None:  # not repeating, the series has ended, or done already
+        if not todo.completed:
+            todo.completed, todo.completed_at = True, utcnow()
+            todo.updated_at = todo.completed_at
+            session.add(todo)
+            session.flush()
+        return Completion(todo)
+    assert todo.due_date is not None
+    was = Due(todo.due_date, todo.due_at)
+    moved = session.exec(
+        update(Todo)
+        .where(
+            col(Todo.id) == todo.id,
+            col(Todo.due_date) == was.date,
+            col(Todo.completed).is_(False),
+        )
+        .values(due_date=following.date, due_at=following.at, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(todo)
+    if moved.rowcount != 1:
+        return Completion(todo)  # another completion rolled it already
+    return Completion(todo, Rollover(todo.id, was, following))
+
+
+def _next_due(todo: Todo) -> Due | None:
+    if not todo.recurrence or todo.due_date is None:
+        return None
+    return next_due(
         todo.recurrence,
         todo.series_start or todo.due_date,
         todo.due_date,
         todo.due_at,
         todo.time_zone,
     )
-    if due is None:
-        return None  # the series has ended
-    now = utcnow()  # created == updated marks an untouched successor (see reopen)
-    successor = Todo(
-        owner_id=todo.owner_id,
-        list_id=todo.list_id,
-        title=todo.title,
-        description=todo.description,
-        priority=todo.priority,
-        due_date=due.date,
-        due_at=due.at,
-        time_zone=todo.time_zone,
-        recurrence=todo.recurrence,
-        series_start=todo.series_start,
-        previous_id=todo.id,
-        created_at=now,
-        updated_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(successor)
-    except IntegrityError:
-        return None  # another completion created it already
-    assert successor.id is not None
-    tags = tags_by_todo(session, [todo.id]).get(todo.id, [])
-    set_todo_tags(session, todo.owner_id, successor.id, tags)
-    return successor
+
+
+def roll_back(session: Session, user_id: int, rollover: Rollover) -> Todo:
+    """Undo a rollover: the todo is due again on the date it was completed at,
+    unless it has moved since (edited, or completed again), which is kept."""
+    todo = editable_todo(session, user_id, rollover.todo_id)
+    if todo.due_date != rollover.now.date or todo.completed:
+        raise ValidationError("That todo has changed since, so it was left as it is.")
+    todo.due_date, todo.due_at, todo.updated_at = rollover.was.date, rollover.was.at, utcnow()
+    session.add(todo)
+    session.flush()
+    return todo
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,16 +502,5 @@ def restore_into(session: Session, the_list: TodoList, saved: Sequence[TodoSnaps
 
 
 def reopen(session: Session, user_id: int, todo_id: object) -> Todo:
-    """Undo a completion. A repeating todo's successor goes too, if still untouched."""
-    todo = set_completed(session, user_id, todo_id, False)
-    successor = session.exec(
-        select(Todo).where(Todo.previous_id == todo.id, Todo.list_id == todo.list_id)
-    ).first()
-    if (
-        successor is not None
-        and not successor.completed
-        and successor.updated_at == successor.created_at
-    ):
-        session.delete(successor)
-        session.flush()
-    return todo
+    """Undo a completion."""
+    return set_completed(session, user_id, todo_id, False)
