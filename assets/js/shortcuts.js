@@ -1,4 +1,4 @@
-// Keyboard shortcuts: n, /, j, k, x, e, Delete, ? (todo_app/ui/components/shortcuts.py).
+// Keyboard shortcuts: n, /, j, k, x, e, Delete, ?, Ctrl/Cmd+Z (todo_app/ui/components/shortcuts.py).
 // Only moves focus and clicks the page's own labelled controls, so every
 // shortcut goes through the same events (and checks) as a mouse click. The id
 // of the "New todo" box comes from the tag's data-new-todo-id attribute.
@@ -9,6 +9,12 @@
     var t = e.target, tag = t && t.tagName;
     var typing = tag === 'INPUT' || tag === 'TEXTAREA' || (t && t.isContentEditable);
     if (typing && e.key === 'Escape') { t.blur(); return; }
+    // Ctrl/Cmd+Z outside a text box (where it undoes typing) presses the Undo toast's button.
+    if (!typing && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'z') {
+      var undo = document.getElementById('undo-button');
+      if (undo) { e.preventDefault(); undo.click(); }
+      return;
+    }
     if (typing || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
     if (document.querySelector('[role=dialog], [role=listbox]')) return;
     var list = document.querySelector('ul[aria-label="Todos"]');

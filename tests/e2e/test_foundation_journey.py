@@ -48,8 +48,16 @@ def test_a_day_with_todos(page: Page) -> None:
 
     log_out(page)
     sign_up(page, new_email())
-    expect(page.get_by_text("Nothing here yet")).to_be_visible()
+    start = page.get_by_role("region", name="Getting started")
+    expect(start).to_be_visible()
     expect(page.get_by_role("checkbox", name="Complete Buy milk")).to_have_count(0)
+    start.get_by_role("button", name="Call mom tomorrow 6pm").click()  # tried, not added
+    expect(page.get_by_label("New todo")).to_have_value("Call mom tomorrow 6pm")
+    expect(page.get_by_label("New todo")).to_be_focused()
+    expect(page.locator("#quick-add-preview")).to_contain_text("18:00")
+    page.get_by_label("New todo").press("Enter")
+    expect(page.get_by_role("checkbox", name="Complete Call mom")).to_be_visible()
+    expect(start).to_have_count(0)
 
     log_out(page)
     log_in(page, first_user, "not the password")

@@ -119,21 +119,23 @@ def test_undo_delete_and_complete(page: Page) -> None:
     expect(page.get_by_role("checkbox", name="Complete Keep this")).not_to_be_checked()
 
 
-def test_a_repeating_todo_completed_twice(page: Page) -> None:
+def test_a_repeating_todo_rolls_forward_in_place(page: Page) -> None:
     sign_up(page, new_email())
     quick_add(page, "Water plants every day", "Water plants")
-    boxes = page.get_by_role("checkbox", name="Complete Water plants", exact=True)
-    boxes.first.click()
-    expect(boxes).to_have_count(2)  # the done one and the next occurrence
-    open_one = todo_items(page).filter(
-        has=page.get_by_role("checkbox", name="Complete Water plants", checked=False)
-    )
-    expect(open_one).to_contain_text("Tomorrow")
-    open_one.get_by_role("checkbox", name="Complete Water plants").click()
-    expect(boxes).to_have_count(3)
-    expect(page.get_by_role("checkbox", name="Complete Water plants", checked=False)).to_have_count(
-        1
-    )
+    box = page.get_by_role("checkbox", name="Complete Water plants", exact=True)
+    expect(row(page, "Water plants")).to_contain_text("Today")
+    box.click()
+    toast = page.get_by_role("status", name="Undo")
+    expect(toast).to_contain_text("next: Tomorrow")
+    expect(box).to_have_count(1)  # one row, still open, due on its next date
+    expect(box).not_to_be_checked()
+    expect(row(page, "Water plants")).to_contain_text("Tomorrow")
+    page.keyboard.press("Control+z")  # Undo, from the keyboard
+    expect(row(page, "Water plants")).to_contain_text("Today")
+    expect(toast).to_have_count(0)
+    page.reload()
+    expect(row(page, "Water plants")).to_contain_text("Today")
+    expect(box).to_have_count(1)
 
 
 def test_edit_priority_due_tags_and_a_bad_repeat(page: Page) -> None:
@@ -210,9 +212,13 @@ def test_keyboard_shortcuts(page: Page) -> None:
         quick_add(page, title, title)
     page.get_by_label("New todo").blur()
     page.keyboard.press("?")
-    expect(page.get_by_role("region", name="Keyboard shortcuts")).to_be_visible()
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_have_count(0)
     page.keyboard.press("?")
-    expect(page.get_by_role("region", name="Keyboard shortcuts")).to_have_count(0)
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    page.get_by_role("button", name="Close").click()
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_have_count(0)
 
     page.keyboard.press("/")
     expect(page.get_by_label("Search")).to_be_focused()
@@ -258,7 +264,7 @@ def test_export_then_import_into_another_account(page: Page, tmp_path: Path) -> 
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("not imported")
     expect(page.get_by_role("list", name="Import problems")).to_contain_text("Entry 2")
-    expect(page.get_by_text("Nothing here yet")).to_be_visible()  # nothing half-imported
+    expect(page.get_by_role("region", name="Getting started")).to_be_visible()  # nothing imported
 
     page.locator(f"#{IMPORT_UPLOAD_ID} input[type=file]").set_input_files(str(exported))
     page.get_by_role("button", name="Import", exact=True).click()

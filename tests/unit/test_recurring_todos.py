@@ -62,7 +62,7 @@ def test_completing_rolls_the_todo_forward_in_place(session: Session, owner: int
         date(2027, 2, 28),
     )
     (row,) = _series(session, owner)  # one row, still open, with the same details
-    assert row.id == first.id and not row.completed
+    assert first.id is not None and row.id == first.id and not row.completed
     assert row.due_date == date(2027, 2, 28)  # clamped to the month's end
     assert (row.title, row.description, row.priority) == ("Pay rent", "the usual", Priority.HIGH)
     assert tags.tags_by_todo(session, [first.id]) == {first.id: ["home"]}

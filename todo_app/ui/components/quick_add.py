@@ -58,28 +58,3 @@ def quick_add() -> rx.Component:
         on_submit=TodoListState.add,
         width="100%",
     )
-
-
-def undo_bar() -> rx.Component:
-    return rx.cond(
-        TodoListState.undo_label != "",
-        rx.callout(
-            rx.hstack(
-                rx.text(TodoListState.undo_label),
-                rx.spacer(),
-                rx.button("Undo", size="1", variant="solid", on_click=TodoListState.undo),
-                rx.icon_button(
-                    rx.icon("x", size=14),
-                    size="1",
-                    variant="ghost",
-                    aria_label="Dismiss",
-                    on_click=TodoListState.dismiss_undo,
-                ),
-                align="center",
-                width="100%",
-            ),
-            role="status",
-            color_scheme="gray",
-            width="100%",
-        ),
-    )

@@ -15,8 +15,9 @@ SHORTCUTS = (
     ("x", "Complete or reopen the todo"),
     ("e", "Edit the todo"),
     ("Delete", "Delete the todo"),
-    ("?", "Show or hide these shortcuts"),
-    ("Esc", "Leave a text box"),
+    ("Ctrl/⌘ + Z", "Undo"),
+    ("?", "Show these shortcuts"),
+    ("Esc", "Leave a text box, close a dialog"),
 )
 
 
@@ -32,22 +33,19 @@ def shortcuts_script() -> rx.Component:
 
 
 def shortcuts_help() -> rx.Component:
-    return rx.fragment(
-        rx.icon_button(
-            rx.icon("keyboard", size=16),
-            id="shortcuts-toggle",
-            variant="ghost",
-            aria_label="Keyboard shortcuts",
-            on_click=TodoListState.toggle_shortcuts,
+    """The keyboard button and the dialog it opens (Escape or "Close" closes it).
+    Controlled by the state so "?" toggles it and a page load closes it."""
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.icon_button(
+                rx.icon("keyboard", size=16),
+                id="shortcuts-toggle",
+                variant="ghost",
+                aria_label="Keyboard shortcuts",
+            ),
         ),
-    )
-
-
-def shortcuts_panel() -> rx.Component:
-    return rx.cond(
-        TodoListState.show_shortcuts,
-        rx.el.section(
-            rx.heading("Keyboard shortcuts", size="3", as_="h2"),
+        rx.dialog.content(
+            rx.dialog.title("Keyboard shortcuts", size="4"),
             rx.el.dl(
                 *[
                     rx.fragment(rx.el.dt(rx.code(key)), rx.el.dd(meaning, margin="0"))
@@ -55,12 +53,15 @@ def shortcuts_panel() -> rx.Component:
                 ],
                 display="grid",
                 grid_template_columns="auto 1fr",
-                gap="4px 12px",
+                gap="6px 12px",
             ),
-            aria_label="Keyboard shortcuts",
-            padding="0.75em",
-            border=f"1px solid {rx.color('gray', 6)}",
-            border_radius="8px",
-            width="100%",
+            rx.flex(
+                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                justify="end",
+                margin_top="1em",
+            ),
+            max_width="420px",
         ),
+        open=TodoListState.show_shortcuts,
+        on_open_change=TodoListState.set_shortcuts_open,
     )

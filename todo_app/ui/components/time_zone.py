@@ -1,8 +1,9 @@
-"""Tells the server the browser's time zone ("today" is the user's, not UTC's)."""
+"""Tells the server the browser's time zone ("today" is the user's, not UTC's) and
+language (the order of a numeric date in quick add)."""
 
 import reflex as rx
 
-from todo_app.ui.state.session import TIME_ZONE_COOKIE, TIME_ZONE_STORAGE_KEY
+from todo_app.ui.state.session import LOCALE_COOKIE, TIME_ZONE_COOKIE, TIME_ZONE_STORAGE_KEY
 
 
 def time_zone_script() -> rx.Component:
@@ -18,5 +19,6 @@ def time_zone_script() -> rx.Component:
         custom_attrs={
             "data-cookie": TIME_ZONE_COOKIE,
             "data-storage-key": TIME_ZONE_STORAGE_KEY,
+            "data-locale-cookie": LOCALE_COOKIE,
         },
     )

@@ -17,6 +17,9 @@ from todo_app.ui.state.todos import (
     TodoRow,
 )
 
+SUGGEST_HINT = "Suggest subtasks, a priority and a due date"
+SUGGEST_OFFLINE = "Suggestions need the online assistant: set GROQ_API_KEY to turn it on."
+
 _PRIORITY_COLORS = {
     Priority.HIGH.label: "red",
     Priority.MEDIUM.label: "orange",
@@ -119,12 +122,15 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
             flex="1",
             min_width="0",
         ),
-        _action(
-            "sparkles",
-            f"Suggest for {todo.title}",
-            AssistantState.suggest(todo.id),
-            "violet",
-            ~todo.can_edit,
+        rx.icon_button(
+            rx.icon("sparkles", size=16),
+            on_click=AssistantState.suggest(todo.id),
+            aria_label=f"Suggest for {todo.title}",
+            # The reason is the button's description (its title), read out and shown on hover.
+            title=rx.cond(AssistantState.offline, SUGGEST_OFFLINE, SUGGEST_HINT),
+            variant="ghost",
+            color_scheme="violet",
+            disabled=~todo.can_edit | AssistantState.offline,
         ),
         _action(
             "pencil",

@@ -8,14 +8,15 @@ from todo_app.ui.components.bulk_bar import bulk_bar
 from todo_app.ui.components.finder import finder
 from todo_app.ui.components.layout import page_frame
 from todo_app.ui.components.lists_nav import list_header, lists_nav
-from todo_app.ui.components.quick_add import quick_add, undo_bar
+from todo_app.ui.components.quick_add import quick_add
 from todo_app.ui.components.reminders import reminders
-from todo_app.ui.components.shortcuts import shortcuts_help, shortcuts_panel
+from todo_app.ui.components.shortcuts import shortcuts_help
 from todo_app.ui.components.tag_manager import tag_manager
 from todo_app.ui.components.todo_item import todo_item
 from todo_app.ui.components.transfer_panel import transfer_panel
+from todo_app.ui.components.undo_toast import undo_toast
 from todo_app.ui.state.auth import AuthState
-from todo_app.ui.state.todos import TodoListState
+from todo_app.ui.state.todos import QUICK_ADD_EXAMPLES, TodoListState
 
 
 def _list() -> rx.Component:
@@ -45,16 +46,49 @@ def _list() -> rx.Component:
                 ),
                 width="100%",
             ),
-            rx.text(
-                rx.cond(
-                    TodoListState.search != "",
-                    "No todo matches your search.",
-                    "Nothing here yet. Add a todo above, or change the filters.",
-                ),
-                color=rx.color("gray", 10),
+            rx.cond(
+                TodoListState.filtered,
+                rx.text("No todo matches these filters.", color=rx.color("gray", 11)),
+                _empty_state(),
             ),
         ),
         rx.hstack(rx.spinner(), rx.text("Loading your todos…"), aria_busy="true"),
+    )
+
+
+def _empty_state() -> rx.Component:
+    """A list with nothing in it yet: what quick add understands, to try in one click."""
+    return rx.el.section(
+        rx.icon("circle-check-big", size=32, color=rx.color("accent", 9)),
+        rx.heading("Nothing to do here yet", size="4", as_="h2"),
+        rx.text(
+            "Type a todo above, dates and repeats in plain words. Try one:",
+            color=rx.color("gray", 11),
+        ),
+        rx.flex(
+            *[
+                rx.button(
+                    phrase,
+                    variant="surface",
+                    on_click=TodoListState.try_example(index),
+                    min_height="44px",
+                )
+                for index, phrase in enumerate(QUICK_ADD_EXAMPLES)
+            ],
+            wrap="wrap",
+            gap="2",
+            justify="center",
+        ),
+        aria_label="Getting started",
+        display="flex",
+        flex_direction="column",
+        align_items="center",
+        gap="12px",
+        text_align="center",
+        padding="2em 1em",
+        width="100%",
+        border=f"1px dashed {rx.color('gray', 7)}",
+        border_radius="12px",
     )
 
 
@@ -64,8 +98,6 @@ def todos_page() -> rx.Component:
         list_header(),
         quick_add(),
         reminders(),
-        undo_bar(),
-        shortcuts_panel(),
         finder(),
         bulk_bar(),
         _list(),
@@ -73,6 +105,7 @@ def todos_page() -> rx.Component:
         tag_manager(),
         transfer_panel(),
         account_panel(),
+        undo_toast(),
         header=rx.hstack(
             shortcuts_help(),
             rx.button("Log out", variant="soft", on_click=AuthState.log_out),

@@ -25,6 +25,7 @@ from reflex_base.constants.state import FIELD_MARKER
 from sqlmodel import Session
 
 from todo_app.core import sessions
+from todo_app.core.date_order import day_first_for_locale
 from todo_app.core.errors import AuthenticationError, ValidationError
 from todo_app.core.security import TokenClaims, verify_token
 from todo_app.core.zones import zone
@@ -42,6 +43,8 @@ TIME_ZONE_COOKIE = "todo_tz"
 # The same zone kept in localStorage too: unlike a cookie, the server can ask
 # the page for it again after losing the tab's state.
 TIME_ZONE_STORAGE_KEY = "todo_tz"
+# The browser's language (navigator.language): the order of a numeric date, 12/15 or 15/12.
+LOCALE_COOKIE = "todo_locale"
 # A tab replays at most this many events after recovering its session.
 MAX_PENDING_REPLAYS = 4
 RETRY_AFTER_RECOVERY = "Your session was restored. Please try that again."
@@ -77,6 +80,7 @@ class SessionState(rx.State):
     # (todo_app.ui.components.time_zone) and sent with every page load.
     time_zone: str = rx.Cookie("", name=TIME_ZONE_COOKIE, same_site="strict")
     stored_time_zone: str = rx.LocalStorage("", name=TIME_ZONE_STORAGE_KEY)
+    locale: str = rx.Cookie("", name=LOCALE_COOKIE, same_site="strict")
     # Events that found no token, to replay once the page has sent it again:
     # (state's full name, handler name, JSON arguments or "" when not replayable).
     _replays: list[tuple[str, str, str]] = []  # noqa: RUF012
@@ -166,6 +170,10 @@ class SessionState(rx.State):
             return zone(self.time_zone or self.stored_time_zone).key
         except ValidationError:
             return "UTC"
+
+    def _day_first(self) -> bool:
+        """Whether this user writes 15/12 for 15 December (from the browser's language)."""
+        return day_first_for_locale(self.locale[:64])
 
     def _signed_out(self, reason: str = "") -> list[EventSpec]:
         # Only the first sign-out says why: a page load runs several handlers,

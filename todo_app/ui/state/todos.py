@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -42,6 +43,13 @@ NEW_SUBTASK_INPUT_ID = "new-subtask"
 BULK_TAG_INPUT_ID = "bulk-tag"
 UNDO_SECONDS = 8
 MAX_QUICK_NOTES = 5
+# What the empty list offers to try in quick add (each understood fully).
+QUICK_ADD_EXAMPLES = (
+    "Call mom tomorrow 6pm",
+    "Pay rent every month on the 1st #home p1",
+    "Buy milk #shopping",
+    "Weekly team sync every monday 10am",
+)
 FILTER_NAMES = ("q", "status", "view", "priority", "tag", "sort", "from", "to", "list")
 
 
@@ -116,6 +124,7 @@ LIST_UNAVAILABLE = "That list is no longer available to you."
 
 class UndoKind(enum.Enum):
     REOPEN = enum.auto()  # a completion: reopen the todo
+    ROLL_BACK = enum.auto()  # a repeating todo's completion: its date goes back
     RESTORE = enum.auto()  # a delete: restore the snapshots
     RESTORE_LIST = enum.auto()  # a list's deletion: restore it, todos and members
 
@@ -128,6 +137,7 @@ class UndoOffer:
     todo_id: int = 0
     snapshots: tuple[todo_service.TodoSnapshot, ...] = ()
     list_snapshot: list_rules.ListSnapshot | None = None
+    rollover: todo_service.Rollover | None = None
 
 
 @dataclasses.dataclass
@@ -155,6 +165,7 @@ class TodoListState(SessionState):
     done_ids: list[int] = []  # noqa: RUF012
     total: int = 0
     has_more: bool = False
+    filtered: bool = False
     loaded: bool = False
     editing_id: int = 0
     tag_options: list[str] = []  # noqa: RUF012
@@ -219,6 +230,7 @@ class TodoListState(SessionState):
         self.sort = query.sort.value
         self.due_from = query.due_from.isoformat() if query.due_from else ""
         self.due_to = query.due_to.isoformat() if query.due_to else ""
+        self.show_shortcuts = False  # a dialog left open does not come back with the page
         await self._refresh(query)
         if (pages := live_updates.open_pages()) is not None:
             # Changes made elsewhere to what this page shows refresh it (_follow_change).
@@ -276,6 +288,9 @@ class TodoListState(SessionState):
         ]
         self.total = page.total
         self.has_more = page.has_more
+        # Filters that can hide todos (not the list or the order): an empty
+        # page then says so, instead of offering examples to start with.
+        self.filtered = query.to_params().keys() - {"list", "sort"} != set()
         shown = {row.id for row in self.todos}
         self.selected_ids = [i for i in self.selected_ids if i in shown]
         self.tag_options = [name for name, _count in tag_counts]
@@ -340,15 +355,27 @@ class TodoListState(SessionState):
         # A debounced preview of a line that was already added arrives late.
         if not isinstance(text, str) or text == self._just_added:
             return  # the notes of the line just added stay until the next one is typed
+        self._preview(text)
+
+    def _preview(self, text: str) -> None:
         self.quick_preview, self.quick_notes = "", []
         if not text.strip():
             return
         try:
-            parsed = parse_quick_add(text[:600], utcnow(), self._tz())
+            parsed = parse_quick_add(text[:600], utcnow(), self._tz(), day_first=self._day_first())
         except ValidationError:
             return
         self.quick_preview = preview(parsed, utcnow()) if parsed.recognised else ""
         self.quick_notes = list(parsed.notes[:MAX_QUICK_NOTES])
+
+    @rx.event
+    def try_example(self, index: int) -> list[EventSpec]:
+        """An example of the empty list, put in the quick-add box to try (not added)."""
+        if not isinstance(index, int) or not 0 <= index < len(QUICK_ADD_EXAMPLES):
+            return []
+        phrase = QUICK_ADD_EXAMPLES[index]
+        self._preview(phrase)
+        return [rx.set_value(NEW_TODO_INPUT_ID, phrase), rx.set_focus(NEW_TODO_INPUT_ID)]
 
     @rx.event
     @guarded
@@ -356,7 +383,7 @@ class TodoListState(SessionState):
     async def add(self, form_data: dict[str, Any]) -> Any:
         tz = self._tz()
         line = form_text(form_data, "title")[:2000]
-        parsed = parse_quick_add(line, utcnow(), tz)
+        parsed = parse_quick_add(line, utcnow(), tz, day_first=self._day_first())
         fields = as_fields(parsed)
         list_id = self.list_id or None  # "All lists": the Inbox
         await self._as_user(
@@ -378,19 +405,35 @@ class TodoListState(SessionState):
     @guarded
     @announces_change
     async def toggle(self, todo_id: int, completed: bool) -> Any:
-        todo = await self._as_user(
-            lambda s, user_id: todo_service.set_completed(s, user_id, todo_id, completed)
-        )
-        if todo.recurrence:
-            await self._refresh()  # the next occurrence joins the list
-        elif completed:
-            self.done_ids = [*self.done_ids, todo_id]
-        else:
+        if completed is not True:
+            await self._as_user(
+                lambda s, user_id: todo_service.set_completed(s, user_id, todo_id, completed)
+            )
             self.done_ids = [i for i in self.done_ids if i != todo_id]
-        if completed:
-            self._offer_undo(f"Completed “{todo.title}”.", UndoKind.REOPEN, todo_id=todo_id)
-            return TodoListState.expire_undo
-        return None
+            return None
+        # The occurrence this page shows: a page that is behind (a double click,
+        # another tab) does not roll a repeating todo on twice.
+        seen = next((row.due_date for row in self.todos if row.id == todo_id), "")
+        occurrence = date.fromisoformat(seen) if seen else None
+        done = await self._as_user(
+            lambda s, user_id: todo_service.complete(s, user_id, todo_id, occurrence=occurrence)
+        )
+        title = done.todo.title
+        if done.rollover is not None:
+            await self._refresh()  # same row, next date (and its place in the order)
+            next_due = date_label(done.rollover.now.date, local_today(utcnow(), self._tz()))
+            self._offer_undo(
+                f"Completed “{title}” · next: {next_due}.",
+                UndoKind.ROLL_BACK,
+                rollover=done.rollover,
+            )
+        elif done.todo.completed:
+            self.done_ids = [*self.done_ids, todo_id]
+            self._offer_undo(f"Completed “{title}”.", UndoKind.REOPEN, todo_id=todo_id)
+        else:
+            await self._refresh()  # that occurrence was completed elsewhere already
+            return None
+        return TodoListState.expire_undo
 
     @rx.event
     @guarded
@@ -505,7 +548,13 @@ class TodoListState(SessionState):
 
     @rx.event
     def toggle_shortcuts(self) -> None:
+        # No control sends it now ("?" clicks the dialog's trigger); kept as the
+        # event that always answers, by which the security replays see a tab settle.
         self.show_shortcuts = not self.show_shortcuts
+
+    @rx.event
+    def set_shortcuts_open(self, is_open: bool) -> None:
+        self.show_shortcuts = is_open is True
 
     @rx.event
     @guarded
@@ -566,9 +615,10 @@ class TodoListState(SessionState):
         *,
         todo_id: int = 0,
         snapshots: Sequence[todo_service.TodoSnapshot] = (),
+        rollover: todo_service.Rollover | None = None,
     ) -> None:
         self._undo_serial += 1
-        self._undo = UndoOffer(kind, todo_id, tuple(snapshots))
+        self._undo = UndoOffer(kind, todo_id, tuple(snapshots), rollover=rollover)
         self.undo_label = label
 
     def _offer_list_undo(self, label: str, snapshot: list_rules.ListSnapshot) -> None:
@@ -588,6 +638,8 @@ class TodoListState(SessionState):
         def reverse(session: Session, user_id: int) -> None:
             if offer.kind is UndoKind.REOPEN:
                 todo_service.reopen(session, user_id, offer.todo_id)
+            elif offer.rollover is not None:
+                todo_service.roll_back(session, user_id, offer.rollover)
             elif offer.list_snapshot is not None:
                 list_rules.restore_list(session, user_id, offer.list_snapshot)
             else:

@@ -1,0 +1,56 @@
+"""Undo, as a toast floating over the bottom of the page: it never moves the list.
+
+Ctrl/⌘+Z presses its button (assets/js/shortcuts.js), so the keyboard goes
+through the same event as a click.
+"""
+
+import reflex as rx
+
+from todo_app.ui.state.todos import TodoListState
+
+UNDO_BUTTON_ID = "undo-button"
+
+
+def undo_toast() -> rx.Component:
+    return rx.cond(
+        TodoListState.undo_label != "",
+        rx.box(
+            rx.hstack(
+                rx.text(TodoListState.undo_label, size="2", flex="1", min_width="0"),
+                rx.button(
+                    "Undo",
+                    id=UNDO_BUTTON_ID,
+                    size="2",
+                    variant="soft",
+                    on_click=TodoListState.undo,
+                    title="Undo (Ctrl+Z)",
+                    min_height="44px",
+                ),
+                rx.icon_button(
+                    rx.icon("x", size=16),
+                    size="2",
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label="Dismiss",
+                    on_click=TodoListState.dismiss_undo,
+                    min_width="44px",
+                    min_height="44px",
+                ),
+                align="center",
+                spacing="2",
+            ),
+            role="status",
+            aria_label="Undo",
+            position="fixed",
+            bottom="max(16px, env(safe-area-inset-bottom))",
+            left="50%",
+            transform="translateX(-50%)",
+            width="min(560px, calc(100vw - 24px))",
+            padding="8px 8px 8px 16px",
+            border_radius="12px",
+            background=rx.color("gray", 2),
+            border=f"1px solid {rx.color('gray', 7)}",
+            box_shadow="0 8px 24px rgba(0, 0, 0, 0.25)",
+            z_index="50",
+        ),
+    )
