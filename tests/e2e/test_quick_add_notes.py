@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.flows import new_email, sign_up
 
@@ -17,3 +18,23 @@ def test_a_date_it_cannot_read_is_said_and_no_date_is_guessed(page: Page) -> Non
     row = page.get_by_role("checkbox", name="Complete doctor appointment 12/45")
     expect(row).to_be_visible()
     expect(notes).to_contain_text("no due date was set")  # still said once saved
+
+
+@pytest.mark.parametrize(("locale", "meant"), [("en-US", " 12 Mar"), ("en-GB", " 3 Dec")])
+def test_a_numeric_date_is_read_in_the_browser_languages_order(
+    browser: Browser, base_url: str, locale: str, meant: str
+) -> None:
+    """3/12 is 12 March in the US and 3 December in Britain."""
+    context = browser.new_context(base_url=base_url, locale=locale)
+    try:
+        page = context.new_page()
+        sign_up(page, new_email())
+        page.get_by_label("New todo").fill("doctor 3/12 10am")
+        expect(page.locator("#quick-add-preview")).to_contain_text(meant)
+        page.get_by_label("New todo").press("Enter")
+        added = page.get_by_role("listitem").filter(
+            has=page.get_by_role("checkbox", name="Complete doctor", exact=True)
+        )
+        expect(added).to_contain_text(meant.strip())
+    finally:
+        context.close()
