@@ -8,7 +8,7 @@ from sqlmodel import Session
 from todo_app.core import accounts, todos
 from todo_app.core.due import make_due
 from todo_app.core.models import TAG_MAX_LENGTH, Priority
-from todo_app.core.queries import Sort, Status, TodoQuery, View, find_todos
+from todo_app.core.queries import Sort, Status, TodoQuery, View, band_starts, find_todos
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday
 TZ = "Europe/Berlin"
@@ -51,12 +51,38 @@ def titles(session: Session, owner: int, **params: str) -> list[str]:
     return [view.todo.title for view in page.items]
 
 
-def test_default_lists_everything_of_the_owner_newest_first_done_included(
+def test_default_puts_what_is_due_first_then_the_rest_newest_first_done_included(
     session: Session, owner: int
 ) -> None:
-    listed = titles(session, owner)
-    assert listed[0] == "Filed taxes" and len(listed) == 7
-    assert "Buy milk (someone else's)" not in listed
+    page = find_todos(session, owner, TodoQuery(), NOW, TZ)
+    listed = [view.todo.title for view in page.items]
+    # Overdue and today's by due (09:00 has passed in Berlin, 18:00 not; a dated
+    # todo without a time after the timed ones), then the others newest first, then done.
+    assert listed == [
+        "Old report",
+        "Meeting notes",
+        "Call mom",
+        "Buy milk",
+        "Someday: learn Go",
+        "Pay rent",
+        "Filed taxes",
+    ]
+    assert band_starts(page.items, date(2026, 11, 26)) == [
+        "Overdue",
+        "",
+        "Today",
+        "",
+        "Later",
+        "",
+        "Done",
+    ]
+    assert titles(session, owner, sort="created")[0] == "Filed taxes"  # newest first
+
+
+def test_one_band_has_no_heading(session: Session, owner: int) -> None:
+    page = find_todos(session, owner, TodoQuery(view=View.NO_DATE, status=Status.OPEN), NOW, TZ)
+    assert [view.todo.title for view in page.items] == ["Someday: learn Go"]
+    assert band_starts(page.items, date(2026, 11, 26)) == [""]
 
 
 @pytest.mark.parametrize(

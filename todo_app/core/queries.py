@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, union
+from sqlalchemy import ColumnElement, and_, case, exists, or_, union
 from sqlmodel import Session, col, func, select
 
 from todo_app.core.due import is_due_soon, is_overdue, local_today
@@ -45,6 +45,7 @@ class View(StrEnum):
 
 
 class Sort(StrEnum):
+    SMART = "smart"  # due first: overdue and today's by due, then the rest newest first
     CREATED = "created"
     DUE = "due"
     PRIORITY = "priority"
@@ -64,7 +65,7 @@ class TodoQuery:
     tag: str = ""
     due_from: date | None = None
     due_to: date | None = None
-    sort: Sort = Sort.CREATED
+    sort: Sort = Sort.SMART
     list_id: int | None = None  # None: all lists the user can see
     limit: int = DEFAULT_PAGE_SIZE
     offset: int = 0
@@ -105,7 +106,7 @@ class TodoQuery:
             tag=text("tag").lstrip("#").lower()[:TAG_MAX_LENGTH],
             due_from=day("from"),
             due_to=day("to"),
-            sort=choice("sort", Sort, Sort.CREATED),
+            sort=choice("sort", Sort, Sort.SMART),
             list_id=list_id(),
         )
 
@@ -119,7 +120,7 @@ class TodoQuery:
             "tag": self.tag,
             "from": self.due_from.isoformat() if self.due_from else "",
             "to": self.due_to.isoformat() if self.due_to else "",
-            "sort": self.sort.value if self.sort is not Sort.CREATED else "",
+            "sort": self.sort.value if self.sort is not Sort.SMART else "",
             "list": str(self.list_id) if self.list_id is not None else "",
         }
         return {key: value for key, value in params.items() if value}
@@ -139,6 +140,26 @@ class TodoView:
     overdue: bool = False
     due_soon: bool = False
     can_edit: bool = True  # False on a list the user only views
+
+
+def band_of(view: TodoView, today: date) -> str:
+    """The heading a row falls under when the list puts what is due first."""
+    if view.todo.completed:
+        return "Done"
+    if view.overdue:
+        return "Overdue"
+    if view.todo.due_date is not None and view.todo.due_date <= today:
+        return "Today"
+    return "Later"
+
+
+def band_starts(views: list[TodoView], today: date) -> list[str]:
+    """Per row, the heading that starts above it ("" under the same heading as the
+    row before); no headings at all when everything falls under one."""
+    bands = [band_of(view, today) for view in views]
+    if len(set(bands)) < 2:
+        return ["" for _ in bands]
+    return [band if i == 0 or bands[i - 1] != band else "" for i, band in enumerate(bands)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,8 +252,20 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _order(sort: Sort) -> list[Any]:
+def _order(sort: Sort, now: datetime, tz: str) -> list[Any]:
     newest = [col(Todo.created_at).desc(), col(Todo.id).desc()]
+    if sort is Sort.SMART:
+        # What needs doing now on top (open, due today or before, soonest first),
+        # then the other open todos newest first (a todo just added, dated or
+        # not, shows at the top of them), then the completed ones.
+        band = case(
+            (col(Todo.completed).is_(True), 2),
+            (col(Todo.due_date) <= local_today(now, tz), 0),
+            else_=1,
+        )
+        due_now = case((band == 0, col(Todo.due_date)), else_=None)
+        at_now = case((band == 0, col(Todo.due_at)), else_=None)
+        return [band, due_now.asc().nulls_last(), at_now.asc().nulls_last(), *newest]
     if sort is Sort.DUE:
         # Undated last. Written as NULLS LAST so PostgreSQL can read the
         # (owner_id, due_date, due_at) index in order (docs/performance.md).
@@ -255,7 +288,7 @@ def find_todos(
         session.exec(
             select(Todo)
             .where(*conditions)
-            .order_by(*_order(query.sort))
+            .order_by(*_order(query.sort, now, tz))
             .offset(query.offset)
             .limit(query.limit + 1)  # one more than asked tells if there is more
         ).all()

@@ -31,8 +31,8 @@ def assistant_panel() -> rx.Component:
             rx.heading("Assistant", size="3", as_="h2"),
             rx.cond(
                 AssistantState.offline,
-                rx.badge("offline: common requests only", color_scheme="gray"),
-                rx.badge("Groq", color_scheme="green"),
+                rx.badge("offline: common requests only", color_scheme="gray", high_contrast=True),
+                rx.badge("Groq", color_scheme="green", high_contrast=True),
             ),
             rx.spacer(),
             rx.button(
@@ -118,7 +118,7 @@ def _subtask_choice(line: ObjectVar[SuggestionLine]) -> rx.Component:
         ),
         rx.vstack(
             rx.text(line.title, size="2"),
-            rx.text(line.reason, size="1", color=rx.color("gray", 10)),
+            rx.text(line.reason, size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         align="start",
@@ -134,7 +134,7 @@ def _choice(key: str, label: rx.Var[str] | str, reason: rx.Var[str]) -> rx.Compo
         ),
         rx.vstack(
             rx.text(label, size="2"),
-            rx.text(reason, size="1", color=rx.color("gray", 10)),
+            rx.text(reason, size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         align="start",

@@ -95,6 +95,7 @@ def finder() -> rx.Component:
                 "sort",
                 TodoListState.sort,
                 [
+                    (Sort.SMART, "Due first"),
                     (Sort.CREATED, "Newest"),
                     (Sort.DUE, "Due date"),
                     (Sort.PRIORITY, "Priority"),

@@ -31,7 +31,7 @@ def _priority_badge(todo: ObjectVar[TodoRow]) -> rx.Component:
     return rx.match(
         todo.priority_label,
         *[
-            (label, rx.badge(label, color_scheme=color, variant="soft"))
+            (label, rx.badge(label, color_scheme=color, variant="soft", high_contrast=True))
             for label, color in _PRIORITY_COLORS.items()
         ],
         rx.fragment(),
@@ -49,17 +49,27 @@ def _details(todo: ObjectVar[TodoRow], done: rx.Var[bool]) -> rx.Component:
                 todo.due_label,
                 color_scheme=rx.cond(late, "red", rx.cond(soon, "orange", "gray")),
                 variant=rx.cond(late, "solid", "surface"),
+                high_contrast=~late,
                 title=rx.cond(late, "Overdue", rx.cond(soon, "Due soon", "Due")),
             ),
         ),
         rx.cond(
             todo.repeat_label != "",
-            rx.badge(rx.icon("repeat", size=12), todo.repeat_label, variant="surface"),
+            rx.badge(
+                rx.icon("repeat", size=12), todo.repeat_label, variant="surface", high_contrast=True
+            ),
         ),
-        rx.foreach(todo.tags, lambda name: rx.badge("#", name, variant="outline")),
+        rx.foreach(
+            todo.tags, lambda name: rx.badge("#", name, variant="outline", high_contrast=True)
+        ),
         rx.cond(
             todo.progress != "",
-            rx.badge(rx.icon("list-checks", size=12), todo.progress, variant="surface"),
+            rx.badge(
+                rx.icon("list-checks", size=12),
+                todo.progress,
+                variant="surface",
+                high_contrast=True,
+            ),
         ),
         spacing="1",
         wrap="wrap",
@@ -103,7 +113,7 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
             rx.text(
                 todo.title,
                 text_decoration=rx.cond(done, "line-through", "none"),
-                color=rx.cond(done, rx.color("gray", 10), rx.color("gray", 12)),
+                color=rx.cond(done, rx.color("gray", 11), rx.color("gray", 12)),
                 weight="medium",
                 word_break="break-word",
             ),
@@ -112,7 +122,7 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
                 rx.text(
                     todo.description,
                     size="2",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                     white_space="pre-wrap",
                     word_break="break-word",
                 ),
@@ -319,6 +329,21 @@ def todo_item(todo: ObjectVar[TodoRow]) -> rx.Component:
         ),
         # j/k move a focus ring between rows (todo_app.ui.components.shortcuts).
         _focus={"outline": f"2px solid {rx.color('accent', 8)}", "outline_offset": "2px"},
+        # The heading of a band ("Overdue", "Today", "Later", "Done") that starts
+        # at this row: generated content, so it is seen and read out before the
+        # row while the row's own text (which tests and scripts read) stays the
+        # todo's, and the list holds list items only.
+        custom_attrs={"data-band": todo.band},
+        _before={
+            "content": "attr(data-band)",
+            "display": rx.cond(todo.band != "", "block", "none"),
+            "font_size": "12px",
+            "font_weight": "600",
+            "letter_spacing": "0.04em",
+            "text_transform": "uppercase",
+            "color": rx.color("gray", 11),
+            "padding": "0.9em 0 0.4em",
+        },
         border_radius="4px",
         padding_y="0.6em",
         border_bottom=f"1px solid {rx.color('gray', 4)}",

@@ -45,7 +45,7 @@ def login_page() -> rx.Component:
     return page_frame(
         rx.heading("Log in", size="5", as_="h2"),
         _credentials_form("Log in", AuthState.log_in, new_password=False),
-        rx.text("No account yet? ", rx.link("Sign up", href="/signup")),
+        rx.text("No account yet? ", rx.link("Sign up", href="/signup", underline="always")),
     )
 
 
@@ -53,6 +53,6 @@ def signup_page() -> rx.Component:
     return page_frame(
         rx.heading("Create your account", size="5", as_="h2"),
         _credentials_form("Sign up", AuthState.sign_up, new_password=True),
-        rx.text("At least 8 characters for the password.", size="2", color=rx.color("gray", 10)),
-        rx.text("Already have an account? ", rx.link("Log in", href="/login")),
+        rx.text("At least 8 characters for the password.", size="2", color=rx.color("gray", 11)),
+        rx.text("Already have an account? ", rx.link("Log in", href="/login", underline="always")),
     )

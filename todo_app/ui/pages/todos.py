@@ -42,7 +42,7 @@ def _list() -> rx.Component:
                     TodoListState.total,
                     " shown",
                     size="1",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                 ),
                 width="100%",
             ),

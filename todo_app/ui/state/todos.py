@@ -74,9 +74,10 @@ class TodoRow:
     repeat: str
     can_edit: bool  # false in a list shared with this user as a viewer
     list_id: str  # as the edit form's "List" select holds it
+    band: str = ""  # the heading above this row ("Overdue", "Today", ...), if one starts here
 
 
-def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
+def _row(view: queries.TodoView, today: date, tz: str, band: str = "") -> TodoRow:
     todo = view.todo
     assert todo.id is not None
     local_time = todo.due_at.astimezone(zone(tz)).strftime("%H:%M") if todo.due_at else ""
@@ -103,6 +104,7 @@ def _row(view: queries.TodoView, today: date, tz: str) -> TodoRow:
         repeat=repeat_presets.preset_of(todo.recurrence, todo.series_start),
         can_edit=view.can_edit,
         list_id=str(todo.list_id),
+        band=band,
     )
 
 
@@ -184,7 +186,7 @@ class TodoListState(SessionState):
     view: str = queries.View.ALL.value
     priority: str = "any"
     tag: str = "any"
-    sort: str = queries.Sort.CREATED.value
+    sort: str = queries.Sort.SMART.value
     due_from: str = ""
     due_to: str = ""
     # The lists this user can see, and the one on screen (0: all of them).
@@ -282,7 +284,14 @@ class TodoListState(SessionState):
             ]
         )
         today = local_today(now, tz)
-        self.todos = [_row(view, today, tz) for view in page.items]
+        bands = (
+            queries.band_starts(page.items, today)
+            if query.sort is queries.Sort.SMART
+            else [""] * len(page.items)
+        )
+        self.todos = [
+            _row(view, today, tz, band) for view, band in zip(page.items, bands, strict=True)
+        ]
         self.done_ids = [
             view.todo.id for view in page.items if view.todo.completed and view.todo.id
         ]
