@@ -20,6 +20,7 @@ from todo_app.ui.components.time_zone import time_zone_script
 from todo_app.ui.frontend_errors import log_frontend_exception
 from todo_app.ui.live_updates import run_live_updates
 from todo_app.ui.pages.auth import login_page, signup_page
+from todo_app.ui.pages.settings import SETTINGS_ROUTE, settings_page
 from todo_app.ui.pages.todos import todos_page
 from todo_app.ui.payloads import PayloadCheck
 from todo_app.ui.state.assistant import AssistantState
@@ -56,6 +57,7 @@ app = rx.App(
 app.add_page(
     todos_page, route="/", title="Todos", on_load=[TodoListState.load, AssistantState.load_chat]
 )
+app.add_page(settings_page, route=SETTINGS_ROUTE, title="Settings", on_load=TodoListState.load)
 app.add_page(login_page, route="/login", title="Log in", on_load=AuthState.redirect_if_signed_in)
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=AuthState.redirect_if_signed_in)
 app.register_lifespan_task(migrate_on_start)

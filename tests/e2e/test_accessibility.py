@@ -57,14 +57,15 @@ def _ready_list(page: Page, user: SignedIn) -> None:
 
 
 def _ready_list_editing(page: Page, user: SignedIn) -> None:
-    """The edit form of one todo open, and the folded panels (tags, account)
-    unfolded: the controls the plain list hides."""
+    """The edit form of one todo open: the controls the plain list hides."""
     _ready_list(page, user)
     page.get_by_role("button", name=f"Edit {user.edited_title}", exact=True).click()
     expect(page.get_by_role("textbox", name="Title", exact=True)).to_have_value(user.edited_title)
-    page.locator("summary", has_text="Manage tags").click()
+
+
+def _ready_settings(page: Page, user: SignedIn) -> None:
+    page.goto("/settings")
     expect(page.get_by_role("list", name="Tags", exact=True)).to_be_visible()
-    page.locator("summary", has_text="Account").click()
     expect(page.get_by_label("Current password")).to_be_visible()
 
 
@@ -74,8 +75,9 @@ PAGES: dict[str, Callable[[Page, SignedIn], None]] = {
     "signup": _ready_signup,
     "list": _ready_list,
     "list-editing": _ready_list_editing,
+    "settings": _ready_settings,
 }
-SIGNED_IN_PAGES = frozenset({"list", "list-editing"})
+SIGNED_IN_PAGES = frozenset({"list", "list-editing", "settings"})
 
 # Quick-add text -> the title it yields. The first one carries a priority,
 # tags, a due date and a repeat, so every badge of a row is on the page.

@@ -14,7 +14,8 @@ CACHE_SECONDS = 5.5
 
 
 def _account(page: Page) -> None:
-    page.get_by_text("Account", exact=True).click()
+    page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("region", name="Account")).to_be_visible()
 
 
 def test_a_token_copied_before_log_out_no_longer_works(page: Page) -> None:
@@ -65,6 +66,7 @@ def test_change_password(page: Page) -> None:
     page.get_by_label("New password").fill("a brand new password")
     page.get_by_role("button", name="Save password").click()
     expect(page.get_by_role("status")).to_contain_text("password was changed")
+    page.get_by_role("link", name="Back to your todos").click()
     add_todo(page, "Still signed in here")  # this tab goes on with a new session
 
     log_out(page)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import re
+
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.flows import new_email, sign_up, todo_items
 from tests.e2e.test_rich_todos import quick_add, row
@@ -41,3 +43,44 @@ def test_what_is_due_comes_first_under_headings(page: Page) -> None:
     expect(row(page, "Buy milk")).to_have_attribute("data-band", "")
     expect(row(page, "Water plants")).to_have_attribute("data-band", "Later")
     assert _titles(page)[2] == "Water plants"
+
+
+def test_the_side_bar_is_a_drawer_on_a_phone(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        sign_up(page, new_email())
+        lists = page.get_by_role("navigation", name="Lists")
+        expect(lists).to_be_hidden()  # the list comes first on a phone
+        page.get_by_role("button", name="Menu").click()
+        expect(page.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "true")
+        expect(lists.get_by_role("link", name="Inbox")).to_be_visible()
+        page.get_by_role("navigation", name="Views").get_by_role("link", name="No date").click()
+        expect(page).to_have_url(re.compile(r"view=no-date"))
+        expect(lists).to_be_hidden()  # closed by the page it opened
+        first_row_top = page.get_by_label("New todo").bounding_box()
+        assert first_row_top is not None and first_row_top["y"] < 120  # no wall above it
+    finally:
+        context.close()
+
+
+def test_a_skip_link_leads_to_the_list_and_settings_live_apart(page: Page) -> None:
+    sign_up(page, new_email())
+    first_stop = page.evaluate(
+        "document.querySelector('a[href], button, input, select, textarea,"
+        ' [tabindex]:not([tabindex="-1"])\').textContent'
+    )
+    assert first_stop == "Skip to the list"  # the first stop of the keyboard
+    skip = page.get_by_role("link", name="Skip to the list")
+    expect(skip).not_to_be_in_viewport()  # hidden until focused
+    skip.focus()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    expect(page.get_by_role("region", name="Manage tags")).to_have_count(0)
+    page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("region", name="Manage tags")).to_be_visible()
+    expect(page.get_by_role("region", name="Your data")).to_be_visible()
+    expect(page.get_by_role("region", name="Account")).to_be_visible()
+    page.get_by_role("link", name="Back to your todos").click()
+    expect(page.get_by_label("New todo")).to_be_visible()

@@ -91,13 +91,16 @@ def test_smart_views(page: Page) -> None:
     expect(row(page, "Dentist").get_by_title("Due soon", exact=True)).to_be_visible()
     quick_add(page, "Plan trip next week", "Plan trip")
     quick_add(page, "Someday maybe", "Someday maybe")
-    page.get_by_role("radio", name="Today").click()
+    views = page.get_by_role("navigation", name="Views")
+    expect(views.get_by_role("link", name="Today")).to_contain_text("1")  # open todos in it
+    views.get_by_role("link", name="Today").click()
+    expect(views.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
     expect(todo_items(page)).to_have_count(1)
     expect(todo_items(page).first).to_contain_text("Dentist")
-    page.get_by_role("radio", name="No date").click()
+    views.get_by_role("link", name="No date").click()
     expect(todo_items(page)).to_have_count(1)
     expect(todo_items(page).first).to_contain_text("Someday maybe")
-    page.get_by_role("radio", name="Upcoming").click()
+    views.get_by_role("link", name="Upcoming").click()
     expect(todo_items(page).first).to_contain_text("Plan trip")
 
 
@@ -243,19 +246,21 @@ def test_export_then_import_into_another_account(page: Page, tmp_path: Path) -> 
     sign_up(page, new_email())
     quick_add(page, "Pay rent every month on the 1st #home !high", "Pay rent")
     quick_add(page, "Call mom tomorrow 6pm", "Call mom")
+    page.get_by_role("link", name="Settings").click()
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="Export CSV").click()
     csv_text = Path(csv_download.value.path()).read_text()
     assert csv_text.splitlines()[0].startswith("title,description,completed,priority")
     assert len(csv_text.strip().splitlines()) == 3
     with page.expect_download() as json_download:
-        page.get_by_role("button", name="Export JSON").click()
+        page.get_by_role("button", name="Export JSON", exact=True).click()
     exported = tmp_path / "todos.json"
     exported.write_text(Path(json_download.value.path()).read_text())
     assert len(json.loads(exported.read_text())["todos"]) == 2
 
     log_out(page)
     sign_up(page, new_email())
+    page.get_by_role("link", name="Settings").click()
     broken = tmp_path / "broken.json"
     document = json.loads(exported.read_text())
     document["todos"][1]["due_date"] = "2026-02-30"
@@ -264,11 +269,14 @@ def test_export_then_import_into_another_account(page: Page, tmp_path: Path) -> 
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("not imported")
     expect(page.get_by_role("list", name="Import problems")).to_contain_text("Entry 2")
+    page.get_by_role("link", name="Back to your todos").click()
     expect(page.get_by_role("region", name="Getting started")).to_be_visible()  # nothing imported
+    page.get_by_role("link", name="Settings").click()
 
     page.locator(f"#{IMPORT_UPLOAD_ID} input[type=file]").set_input_files(str(exported))
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Imported 2 todos")).to_be_visible()
+    page.get_by_role("link", name="Back to your todos").click()
     expect(row(page, "Pay rent")).to_contain_text("#home")
     expect(row(page, "Pay rent")).to_contain_text("every month on the 1st")
     expect(row(page, "Call mom")).to_contain_text("18:00")
@@ -320,17 +328,20 @@ def test_tags_renamed_and_deleted_everywhere_and_a_due_range(page: Page) -> None
     sign_up(page, new_email())
     quick_add(page, "Fix sink #hoem", "Fix sink")
     quick_add(page, "Paint door #hoem #diy", "Paint door")
-    page.get_by_text("Manage tags").click()
+    page.get_by_role("link", name="Settings").click()
     page.get_by_label("New name for hoem").fill("home")
     page.get_by_label("New name for hoem").press("Enter")
+    expect(page.get_by_label("New name for home")).to_be_visible()
+    page.get_by_role("button", name="Delete tag diy").click()
+    expect(page.get_by_role("button", name="Delete tag diy")).to_have_count(0)
+    page.get_by_role("link", name="Back to your todos").click()
     expect(row(page, "Fix sink")).to_contain_text("#home")
     expect(row(page, "Paint door")).to_contain_text("#home")
-    page.get_by_role("button", name="Delete tag diy").click()
     expect(row(page, "Paint door")).not_to_contain_text("#diy")
-    expect(page.get_by_role("button", name="Delete tag diy")).to_have_count(0)
 
     quick_add(page, "File taxes 2031-04-15", "File taxes")
     quick_add(page, "Renew passport 2031-09-01", "Renew passport")
+    page.get_by_text("More filters").click()
     page.get_by_label("Due from").fill("2031-04-01")
     page.get_by_label("Due to").fill("2031-04-30")
     expect(todo_items(page)).to_have_count(1)

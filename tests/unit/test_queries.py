@@ -8,7 +8,15 @@ from sqlmodel import Session
 from todo_app.core import accounts, todos
 from todo_app.core.due import make_due
 from todo_app.core.models import TAG_MAX_LENGTH, Priority
-from todo_app.core.queries import Sort, Status, TodoQuery, View, band_starts, find_todos
+from todo_app.core.queries import (
+    Sort,
+    Status,
+    TodoQuery,
+    View,
+    band_starts,
+    find_todos,
+    open_counts,
+)
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday
 TZ = "Europe/Berlin"
@@ -209,3 +217,16 @@ def test_a_tag_in_the_url_is_cut_to_the_longest_tag_there_can_be() -> None:
 def test_priority_in_the_url_is_the_priorities_own_word() -> None:
     assert TodoQuery.from_params({"priority": "Medium"}).priority is Priority.MEDIUM
     assert TodoQuery(priority=Priority.LOW).to_params() == {"priority": "low"}
+
+
+def test_open_counts_per_view(session: Session, owner: int) -> None:
+    counts = open_counts(session, owner, None, NOW, TZ)
+    assert counts == {
+        View.ALL: 6,  # "Filed taxes" is done
+        View.TODAY: 3,
+        View.UPCOMING: 1,
+        View.OVERDUE: 2,  # Old report, and Meeting notes (09:00 has passed)
+        View.NO_DATE: 1,
+    }
+    for view, count in counts.items():  # the same as the view's own open todos
+        assert len(titles(session, owner, view=view.value, status="open")) == count

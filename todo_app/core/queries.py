@@ -338,13 +338,27 @@ def list_todos(
     *,
     list_id: int | None = None,
 ) -> TodoPage:
-    """The default view (everything, newest first), as of now in UTC."""
+    """The default view (everything, what is due first), as of now in UTC."""
     query = TodoQuery(list_id=list_id).page(limit, offset)
     return find_todos(session, user_id, query, utcnow(), "UTC")
 
 
 REMINDER_HORIZON = timedelta(hours=24)
 REMINDER_GRACE = timedelta(hours=1)
+
+
+def open_counts(
+    session: Session, user_id: int, list_id: int | None, now: datetime, tz: str
+) -> dict[View, int]:
+    """How many open todos each smart view holds, in the list (or all lists): one
+    query, for the counts beside the views."""
+    scope = scope_of(session, user_id, list_id)
+    views = [view for view in View if view is not View.ALL]
+    columns: list[Any] = [func.count()]
+    columns += [func.count().filter(and_(*_view_conditions(v, now, tz))) for v in views]
+    row = session.exec(select(*columns).where(scope.todos(), col(Todo.completed).is_(False))).one()
+    counts = [int(value) for value in row]
+    return {View.ALL: counts[0], **dict(zip(views, counts[1:], strict=True))}
 
 
 def upcoming_reminders(

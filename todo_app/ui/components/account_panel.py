@@ -75,8 +75,8 @@ def _delete_account() -> rx.Component:
 
 
 def account_panel() -> rx.Component:
-    return rx.el.details(
-        rx.el.summary("Account"),
+    return rx.el.section(
+        rx.heading("Account", size="3", as_="h2"),
         rx.flex(
             rx.cond(
                 AuthState.notice != "",

@@ -1,18 +1,10 @@
-"""Search, smart views, filters and sort. Each change goes into the URL."""
+"""Search, filters and sort. Each change goes into the URL."""
 
 import reflex as rx
 
 from todo_app.core.models import Priority
-from todo_app.core.queries import Sort, Status, View
+from todo_app.core.queries import Sort, Status
 from todo_app.ui.state.todos import TodoListState
-
-_VIEWS = (
-    (View.ALL, "All"),
-    (View.TODAY, "Today"),
-    (View.UPCOMING, "Upcoming"),
-    (View.OVERDUE, "Overdue"),
-    (View.NO_DATE, "No date"),
-)
 
 
 def _select(
@@ -44,22 +36,10 @@ def _tag_select() -> rx.Component:
 
 
 def finder() -> rx.Component:
+    """Search and the four selects in one row (it wraps on a phone); the due range
+    behind "More filters", open while a range is set. The smart views are in the
+    side bar."""
     return rx.vstack(
-        # Scrolls sideways rather than widening the page on a 360 px phone.
-        rx.box(
-            rx.segmented_control.root(
-                *[rx.segmented_control.item(text, value=view.value) for view, text in _VIEWS],
-                value=TodoListState.view,
-                on_change=lambda chosen: TodoListState.set_filter("view", chosen),
-                aria_label="View",
-                size="1",
-                min_width="340px",
-                width="100%",
-            ),
-            overflow_x="auto",
-            max_width="100%",
-            width="100%",
-        ),
         rx.flex(
             rx.input(
                 rx.input.slot(rx.icon("search", size=14)),
@@ -106,12 +86,19 @@ def finder() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        rx.flex(
-            _date_filter("Due from", "from", TodoListState.due_from),
-            _date_filter("Due to", "to", TodoListState.due_to),
-            gap="2",
-            wrap="wrap",
-            width="100%",
+        rx.el.details(
+            rx.el.summary("More filters", cursor="pointer", width="fit-content"),
+            rx.flex(
+                _date_filter("Due from", "from", TodoListState.due_from),
+                _date_filter("Due to", "to", TodoListState.due_to),
+                gap="2",
+                wrap="wrap",
+                width="100%",
+                padding_top="0.5em",
+            ),
+            open=(TodoListState.due_from != "") | (TodoListState.due_to != ""),
+            font_size="14px",
+            color=rx.color("gray", 11),
         ),
         width="100%",
         spacing="2",

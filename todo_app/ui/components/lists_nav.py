@@ -19,15 +19,36 @@ from todo_app.ui.state.lists import (
 from todo_app.ui.state.todos import ListLink, TodoListState
 
 
+def _nav_link(
+    *children: rx.Component, href: rx.Var[str] | str, current: rx.Var[bool]
+) -> rx.Component:
+    return rx.link(
+        *children,
+        href=href,
+        aria_current=rx.cond(current, "page", None),
+        display="flex",
+        align_items="center",
+        gap="0.6em",
+        min_height="40px",
+        padding_x="0.6em",
+        border_radius="8px",
+        size="2",
+        weight=rx.cond(current, "bold", "regular"),
+        background=rx.cond(current, rx.color("accent", 4), "transparent"),
+        color=rx.color("gray", 12),
+        underline="none",
+        width="100%",
+        _hover={"background": rx.color("gray", 4)},
+    )
+
+
 def _link(item: ObjectVar[ListLink]) -> rx.Component:
-    current = TodoListState.list_id == item.id
     return rx.el.li(
-        rx.link(
+        _nav_link(
+            rx.cond(item.shared_by != "", rx.icon("users", size=16), rx.icon("list", size=16)),
             item.name,
             href=item.href,
-            aria_current=rx.cond(current, "page", None),
-            weight=rx.cond(current, "bold", "regular"),
-            size="2",
+            current=TodoListState.list_id == item.id,
         ),
         list_style="none",
     )
@@ -54,24 +75,25 @@ def _new_list_form() -> rx.Component:
 def lists_nav() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.link(
-                "All lists",
-                href="/",
-                aria_current=rx.cond(TodoListState.list_id == 0, "page", None),
-                size="2",
-            ),
+            rx.text("Lists", size="1", weight="bold", color=rx.color("gray", 11)),
             rx.spacer(),
             rx.button("New list", size="1", variant="soft", on_click=ListsState.show_new_list),
             width="100%",
             align="center",
         ),
         rx.cond(ListsState.creating_list, _new_list_form()),
+        _nav_link(
+            rx.icon("layers", size=16),
+            "All lists",
+            href="/",
+            current=TodoListState.list_id == 0,
+        ),
         rx.el.nav(
             rx.el.ul(
                 rx.foreach(TodoListState.lists, _link),
                 display="flex",
-                flex_wrap="wrap",
-                gap="0.25em 1em",
+                flex_direction="column",
+                gap="2px",
                 padding="0",
                 margin="0",
             ),

@@ -39,8 +39,8 @@ def _tag_row(name: rx.Var[str]) -> rx.Component:
 
 
 def tag_manager() -> rx.Component:
-    return rx.el.details(
-        rx.el.summary("Manage tags", cursor="pointer"),
+    return rx.el.section(
+        rx.heading("Manage tags", size="3", as_="h2"),
         rx.cond(
             TodoListState.tag_options.length() > 0,
             rx.el.ul(
@@ -51,5 +51,6 @@ def tag_manager() -> rx.Component:
             ),
             rx.text("No tags yet: add #tags in the quick-add box.", size="2"),
         ),
+        aria_label="Manage tags",
         width="100%",
     )

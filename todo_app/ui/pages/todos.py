@@ -2,19 +2,18 @@
 
 import reflex as rx
 
-from todo_app.ui.components.account_panel import account_panel
 from todo_app.ui.components.assistant_panel import assistant_panel
 from todo_app.ui.components.bulk_bar import bulk_bar
 from todo_app.ui.components.finder import finder
 from todo_app.ui.components.layout import page_frame
-from todo_app.ui.components.lists_nav import list_header, lists_nav
+from todo_app.ui.components.lists_nav import list_header
 from todo_app.ui.components.quick_add import quick_add
 from todo_app.ui.components.reminders import reminders
 from todo_app.ui.components.shortcuts import shortcuts_help
-from todo_app.ui.components.tag_manager import tag_manager
+from todo_app.ui.components.sidebar import menu_button, sidebar
 from todo_app.ui.components.todo_item import todo_item
-from todo_app.ui.components.transfer_panel import transfer_panel
 from todo_app.ui.components.undo_toast import undo_toast
+from todo_app.ui.pages.settings import settings_link
 from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.todos import QUICK_ADD_EXAMPLES, TodoListState
 
@@ -94,7 +93,6 @@ def _empty_state() -> rx.Component:
 
 def todos_page() -> rx.Component:
     return page_frame(
-        lists_nav(),
         list_header(),
         quick_add(),
         reminders(),
@@ -102,13 +100,14 @@ def todos_page() -> rx.Component:
         bulk_bar(),
         _list(),
         assistant_panel(),
-        tag_manager(),
-        transfer_panel(),
-        account_panel(),
         undo_toast(),
         header=rx.hstack(
+            menu_button(),
             shortcuts_help(),
+            settings_link(),
             rx.button("Log out", variant="soft", on_click=AuthState.log_out),
             align="center",
         ),
+        sidebar=sidebar(),
+        skip_label="Skip to the list",
     )

@@ -120,6 +120,32 @@ class ListLink:
     value: str  # the id as a select holds it
 
 
+@dataclasses.dataclass
+class ViewLink:
+    """One smart view of the side bar, with its count of open todos."""
+
+    value: str
+    label: str
+    count: int
+    href: str
+    icon: str
+
+
+VIEW_LABELS = (
+    (queries.View.ALL, "All todos"),
+    (queries.View.TODAY, "Today"),
+    (queries.View.UPCOMING, "Upcoming"),
+    (queries.View.OVERDUE, "Overdue"),
+    (queries.View.NO_DATE, "No date"),
+)
+VIEW_ICONS = {
+    queries.View.ALL: "inbox",
+    queries.View.TODAY: "sun",
+    queries.View.UPCOMING: "calendar-days",
+    queries.View.OVERDUE: "alarm-clock",
+    queries.View.NO_DATE: "circle-dashed",
+}
+
 ALL_LISTS = "All lists"
 LIST_UNAVAILABLE = "That list is no longer available to you."
 
@@ -168,6 +194,8 @@ class TodoListState(SessionState):
     total: int = 0
     has_more: bool = False
     filtered: bool = False
+    view_links: list[ViewLink] = []  # noqa: RUF012
+    nav_open: bool = False  # the side bar, as a drawer on a phone
     loaded: bool = False
     editing_id: int = 0
     tag_options: list[str] = []  # noqa: RUF012
@@ -232,7 +260,8 @@ class TodoListState(SessionState):
         self.sort = query.sort.value
         self.due_from = query.due_from.isoformat() if query.due_from else ""
         self.due_to = query.due_to.isoformat() if query.due_to else ""
-        self.show_shortcuts = False  # a dialog left open does not come back with the page
+        # A dialog or drawer left open does not come back with the next page.
+        self.show_shortcuts = self.nav_open = False
         await self._refresh(query)
         if (pages := live_updates.open_pages()) is not None:
             # Changes made elsewhere to what this page shows refresh it (_follow_change).
@@ -263,10 +292,11 @@ class TodoListState(SessionState):
                 queries.upcoming_reminders(session, user_id, now),
                 visible,
                 list_rules.audience_of_lists(session, shared) | {user_id},
+                queries.open_counts(session, user_id, query.list_id, now, tz),
             )
 
         try:
-            page, tag_counts, reminders, visible, audience = await self._as_user(fetch)
+            page, tag_counts, reminders, visible, audience, counts = await self._as_user(fetch)
         except NotFoundError:
             if query.list_id is None:
                 raise
@@ -276,6 +306,7 @@ class TodoListState(SessionState):
             self.error = LIST_UNAVAILABLE
             return
         self._show_lists(visible, query.list_id)
+        self._show_views(query, counts)
         self._audience = sorted(audience)
         self.reminders_json = json.dumps(
             [
@@ -322,6 +353,23 @@ class TodoListState(SessionState):
         self.list_name = shown.name if shown else ALL_LISTS
         self.list_role = shown.role.value if shown else ""
         self.list_is_inbox = shown.is_inbox if shown else False
+
+    def _show_views(self, query: queries.TodoQuery, counts: dict[queries.View, int]) -> None:
+        """The smart views beside the lists: each keeps the list and filters on screen."""
+        others = {k: v for k, v in query.to_params().items() if k != "view"}
+        links = []
+        for view, label in VIEW_LABELS:
+            params = {**others, "view": view.value} if view is not queries.View.ALL else others
+            links.append(
+                ViewLink(
+                    value=view.value,
+                    label=label,
+                    count=counts.get(view, 0),
+                    href="/?" + urlencode(params) if params else "/",
+                    icon=VIEW_ICONS[view],
+                )
+            )
+        self.view_links = links
 
     async def _announce_change(self, lists_changed: bool = False) -> None:
         """To this user's other pages and those of everyone sharing a list with
@@ -560,6 +608,10 @@ class TodoListState(SessionState):
         # No control sends it now ("?" clicks the dialog's trigger); kept as the
         # event that always answers, by which the security replays see a tab settle.
         self.show_shortcuts = not self.show_shortcuts
+
+    @rx.event
+    def toggle_nav(self) -> None:
+        self.nav_open = not self.nav_open
 
     @rx.event
     def set_shortcuts_open(self, is_open: bool) -> None:
