@@ -1099,7 +1099,10 @@ class KubeRehearsal:
                     for run in p.containers.values()
                 ]
             for container in runs:
-                answer = self.podman.run("exec", container, "getent", "hosts", name, timeout=10)
+                try:
+                    answer = self.podman.run("exec", container, "getent", "hosts", name, timeout=20)
+                except subprocess.TimeoutExpired:
+                    continue  # the resolver is still waiting on aardvark-dns: not yet
                 if answer.returncode == 0 and answer.stdout.strip():
                     return
                 if answer.returncode == 127:  # no getent in that image: the settle time must do
