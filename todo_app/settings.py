@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     # Events one websocket may send (todo_app.api.socket_limits); a person
     # clicking and typing (debounced) stays far below it.
     socket_event_rate_limit: str = "40/second;1200/minute"
+    # REST API (/api/v1) requests per personal access token and per client
+    # address (todo_app.api.v1.auth); past them: 429 with Retry-After.
+    api_rate_limit_per_token: str = "20/second;600/minute"  # noqa: S105 (a rate, not a secret)
+    api_rate_limit_per_address: str = "50/second;1500/minute"
     # HTTP proxies in front of the backend that append the client's address to
     # X-Forwarded-For and are trusted to: 1 = the frontend's nginx (minikube,
     # the rehearsals); 2 = an Ingress controller in front of that nginx
@@ -91,7 +95,12 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg2://" + url[len(prefix) :]
         return url
 
-    @field_validator("signup_rate_limit", "socket_event_rate_limit")
+    @field_validator(
+        "signup_rate_limit",
+        "socket_event_rate_limit",
+        "api_rate_limit_per_token",
+        "api_rate_limit_per_address",
+    )
     @classmethod
     def _check_rate_limit(cls, value: str) -> str:
         try:

@@ -9,9 +9,11 @@ from todo_app.api.metrics import metrics_endpoint
 from todo_app.api.origins import origin_check
 from todo_app.api.socket_limits import SocketEventLimits
 from todo_app.api.upload_limit import answer_unreadable_uploads, limit_uploads
+from todo_app.api.v1.app import mount_api_v1
 from todo_app.core.db import migrate
 from todo_app.observability.events import instrument_app
 from todo_app.settings import get_settings
+from todo_app.ui import live_updates
 from todo_app.ui.backend_errors import show_backend_exception
 from todo_app.ui.components.reminders import reminders_script
 from todo_app.ui.components.shortcuts import shortcuts_script
@@ -42,6 +44,8 @@ app = rx.App(
         health_routes(),
         functools.partial(limit_uploads, handlers=UPLOAD_HANDLERS),
         metrics_endpoint,
+        # REST /api/v1; its changes refresh open pages like the page's own.
+        functools.partial(mount_api_v1, publish=live_updates.publish),
     ],
     # One short, escaped line per browser report, rate-limited per process.
     frontend_exception_handler=log_frontend_exception,

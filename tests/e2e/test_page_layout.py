@@ -84,3 +84,26 @@ def test_a_skip_link_leads_to_the_list_and_settings_live_apart(page: Page) -> No
     expect(page.get_by_role("region", name="Account")).to_be_visible()
     page.get_by_role("link", name="Back to your todos").click()
     expect(page.get_by_label("New todo")).to_be_visible()
+
+
+def test_on_a_phone_row_actions_are_behind_one_menu(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        sign_up(page, new_email())
+        quick_add(page, "Water plants", "Water plants")
+        expect(page.get_by_role("button", name="Edit Water plants")).to_be_hidden()
+        complete = page.get_by_role("checkbox", name="Complete Water plants")
+        box = complete.bounding_box()
+        assert box is not None
+        # Its tap target reaches 44 px (an invisible box around the 20-odd px control).
+        hit = complete.evaluate(
+            "el => { const r = el.getBoundingClientRect(), a = getComputedStyle(el, '::after');"
+            " return r.height - 2 * parseFloat(a.top); }"
+        )
+        assert hit >= 44, hit
+        page.get_by_role("button", name="Actions for Water plants").click()
+        page.get_by_role("menuitem", name="Edit").click()
+        expect(page.get_by_role("textbox", name="Title")).to_have_value("Water plants")
+    finally:
+        context.close()

@@ -187,13 +187,22 @@ def test_bulk_complete_tag_and_delete(page: Page) -> None:
     sign_up(page, new_email())
     for title in ("Alpha", "Beta", "Gamma", "Delta"):
         quick_add(page, title, title)
+    expect(page.get_by_role("checkbox", name="Select Alpha")).to_have_count(0)  # a mode
+    select = page.get_by_role("button", name="Select", exact=True)
+    select.click()
     page.get_by_role("checkbox", name="Select Alpha").click()
     page.get_by_role("checkbox", name="Select Beta").click()
+    bar = page.get_by_role("toolbar", name="Selected todos")
+    expect(bar).to_contain_text("2 selected")
+    page.set_viewport_size({"width": 1280, "height": 400})  # the bar stays in view
+    expect(bar).to_be_in_viewport()
     page.get_by_role("button", name="Complete selected").click()
     expect(page.get_by_role("checkbox", name="Complete Alpha")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Complete Beta")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Complete Gamma")).not_to_be_checked()
+    expect(bar).to_have_count(0)  # done: the mode ends with the action
 
+    select.click()
     page.get_by_role("checkbox", name="Select Gamma").click()
     page.get_by_role("checkbox", name="Select Delta").click()
     page.get_by_label("Tag for the selected todos").fill("greek")
@@ -201,6 +210,7 @@ def test_bulk_complete_tag_and_delete(page: Page) -> None:
     expect(row(page, "Gamma")).to_contain_text("#greek")
     expect(row(page, "Delta")).to_contain_text("#greek")
 
+    select.click()
     page.get_by_role("checkbox", name="Select Alpha").click()
     page.get_by_role("checkbox", name="Select Gamma").click()
     page.get_by_role("button", name="Delete selected").click()

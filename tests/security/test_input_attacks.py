@@ -39,6 +39,7 @@ from tests.support.reflex_client import (
 from todo_app.core import subtasks, tags
 from todo_app.core import todos as todo_service
 from todo_app.core.db import session_scope
+from todo_app.ui.state.api_tokens import ApiTokensState
 from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.session import UNEXPECTED_ERROR, SessionState
@@ -98,12 +99,20 @@ def test_a_link_with_a_nul_in_its_search_lists_the_todos(
 
 # --- every handler, every argument and form field, each wrong type -------------------
 
-HOSTILE: list[Any] = [["a", "list"], 2**64, 1.5, None]
+# (A NUL is text of the right type that PostgreSQL cannot store.)
+HOSTILE: list[Any] = [["a", "list"], 2**64, 1.5, None, "a NUL \x00 in it"]
 # Not swept: each call would count as a log-in or sign-up attempt of the shared test
 # address (the throttle's caps); they read their forms with _field/_credentials,
 # which take anything that is not text for "". import_json takes files, not a payload.
 NOT_SWEPT = {"log_in", "sign_up", "change_password", "delete_account", "import_json"}
-STATES: list[Any] = [SessionState, AuthState, TodoListState, AssistantState, TransferState]
+STATES: list[Any] = [
+    SessionState,
+    AuthState,
+    TodoListState,
+    AssistantState,
+    TransferState,
+    ApiTokensState,
+]
 SAVE_EDIT_FORM = {
     "title": "Sturdy",
     "description": "",
@@ -134,10 +143,16 @@ VALID_CALLS: dict[tuple[Any, str], dict[str, Any]] = {
     (AssistantState, "accept"): {"key": "s0", "chosen": True},
     (AssistantState, "suggest"): {"todo_id": "{todo}"},
     (TransferState, "export"): {"kind": "json"},
+    (TodoListState, "try_example"): {"index": 0},
+    (TodoListState, "set_shortcuts_open"): {"is_open": True},
+    (ApiTokensState, "create_token"): {
+        "form_data": {"token_name": "x", "scope": "Read", "expiry": "30 days"}
+    },
+    (ApiTokensState, "revoke_token"): {"token_id": 1},
 }
 # What the page has done before these handlers can get far: an edit open, a selection.
 # (Sent at most this fast: the socket's event rate limit would drop events unseen.)
-EVENTS_PER_SECOND = 35
+EVENTS_PER_SECOND = 25
 NEEDS_EDIT = {"add_subtask", "save_edit"}
 NEEDS_SELECTION = {"tag_selected"}
 

@@ -223,3 +223,39 @@ class LoginSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     expires_at: datetime = Field(sa_column=_timestamp())
     ended_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+
+
+ACCESS_TOKEN_NAME_MAX_LENGTH = 100
+
+
+class AccessToken(SQLModel, table=True):
+    """A personal access token for the REST API (core/access_tokens.py). Only the
+    SHA-256 of the secret is kept; ``prefix`` (the first characters) lets a person
+    tell their tokens apart."""
+
+    __tablename__ = "access_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=ACCESS_TOKEN_NAME_MAX_LENGTH)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=32)
+    scope: str = Field(max_length=16)  # "read" or "read-write"
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    expires_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    last_used_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A user's secret calendar URL, for all their lists (``list_id`` None) or one list
+    (core/calendar_feeds.py). The URL's token is derived from ``nonce`` with the server's
+    secret; a new nonce (reset) ends the old URL."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    list_id: int | None = Field(default=None, foreign_key="lists.id", ondelete="CASCADE")
+    nonce: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

@@ -79,26 +79,28 @@ def check_payload(
         value = payload[name]
         if len(repr(value)) > MAX_ARGUMENT_CHARS:
             raise ValueError(f"{name} too large")
-        if not _is_unicode(value):
+        if not _is_storable_text(value):
             # A lone surrogate ("\ud800" in JSON) would make every later reply
-            # of this tab unencodable, and PostgreSQL refuses it anyway.
+            # of this tab unencodable; PostgreSQL refuses it and NUL ("\u0000")
+            # in text, failing the transaction instead of the input.
             raise ValueError(f"{name} is not valid text")
         checked[name] = adapter.validate_python(value)
     return checked
 
 
-def _is_unicode(value: object) -> bool:
-    """No lone surrogate in any string of ``value`` (nested lists and dicts too)."""
+def _is_storable_text(value: object) -> bool:
+    """No lone surrogate and no NUL in any string of ``value`` (nested lists and
+    dicts too)."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return False
-        return True
+        return "\x00" not in value
     if isinstance(value, dict):
-        return all(_is_unicode(k) and _is_unicode(v) for k, v in value.items())
+        return all(_is_storable_text(k) and _is_storable_text(v) for k, v in value.items())
     if isinstance(value, list | tuple):
-        return all(_is_unicode(item) for item in value)
+        return all(_is_storable_text(item) for item in value)
     return True
 
 

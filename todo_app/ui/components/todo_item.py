@@ -89,25 +89,109 @@ def _action(
     )
 
 
+# A touch target of 44 px around a 20-32 px control, without moving anything:
+# an invisible box over it that takes the taps.
+_TOUCH_TARGET = {
+    "position": "relative",
+    "_after": {"content": '""', "position": "absolute", "inset": "-12px"},
+}
+
+
+def _actions(todo: ObjectVar[TodoRow]) -> rx.Component:
+    """Suggest, Edit and Delete: icon buttons beside the row on a wider screen."""
+    return rx.hstack(
+        rx.icon_button(
+            rx.icon("sparkles", size=16),
+            on_click=AssistantState.suggest(todo.id),
+            aria_label=f"Suggest for {todo.title}",
+            # The reason is the button's description (its title), read out and shown on hover.
+            title=rx.cond(AssistantState.offline, SUGGEST_OFFLINE, SUGGEST_HINT),
+            variant="ghost",
+            color_scheme="violet",
+            disabled=~todo.can_edit | AssistantState.offline,
+        ),
+        _action(
+            "pencil",
+            f"Edit {todo.title}",
+            TodoListState.start_edit(todo.id),
+            "gray",
+            ~todo.can_edit,
+        ),
+        _action(
+            "trash-2", f"Delete {todo.title}", TodoListState.delete(todo.id), "red", ~todo.can_edit
+        ),
+        spacing="3",
+        display=rx.breakpoints(initial="none", sm="flex"),
+    )
+
+
+def _actions_menu(todo: ObjectVar[TodoRow]) -> rx.Component:
+    """The same actions behind one "⋯" on a phone, where three icons took a third of
+    the row."""
+    return rx.box(
+        rx.dropdown_menu.root(
+            rx.dropdown_menu.trigger(
+                rx.icon_button(
+                    rx.icon("ellipsis", size=18),
+                    aria_label=f"Actions for {todo.title}",
+                    variant="ghost",
+                    color_scheme="gray",
+                    size="3",
+                    disabled=~todo.can_edit,
+                ),
+            ),
+            rx.dropdown_menu.content(
+                rx.dropdown_menu.item(
+                    rx.icon("pencil", size=16),
+                    "Edit",
+                    on_select=TodoListState.start_edit(todo.id),
+                ),
+                rx.dropdown_menu.item(
+                    rx.icon("sparkles", size=16),
+                    rx.cond(
+                        AssistantState.offline, "Suggest (needs the online assistant)", "Suggest"
+                    ),
+                    on_select=AssistantState.suggest(todo.id),
+                    disabled=AssistantState.offline,
+                ),
+                rx.dropdown_menu.separator(),
+                rx.dropdown_menu.item(
+                    rx.icon("trash-2", size=16),
+                    "Delete",
+                    color="red",
+                    on_select=TodoListState.delete(todo.id),
+                ),
+            ),
+        ),
+        display=rx.breakpoints(initial="block", sm="none"),
+    )
+
+
 def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
     done = TodoListState.done_ids.contains(todo.id)
     return rx.hstack(
-        rx.checkbox(
-            checked=TodoListState.selected_ids.contains(todo.id),
-            on_change=lambda chosen: TodoListState.select(todo.id, chosen),
-            aria_label=f"Select {todo.title}",
-            disabled=~todo.can_edit,
-            size="1",
-            variant="soft",
-            color_scheme="gray",
-            margin_top="6px",
+        rx.cond(
+            TodoListState.selecting,
+            rx.checkbox(
+                checked=TodoListState.selected_ids.contains(todo.id),
+                on_change=lambda chosen: TodoListState.select(todo.id, chosen),
+                aria_label=f"Select {todo.title}",
+                disabled=~todo.can_edit,
+                size="3",
+                variant="classic",
+                margin_top="2px",
+                **_TOUCH_TARGET,
+            ),
         ),
         rx.checkbox(
             checked=done,
             on_change=lambda checked: TodoListState.toggle(todo.id, checked),
             aria_label=f"Complete {todo.title}",
             size="3",
+            radius="full",
+            margin_top="2px",
             disabled=~todo.can_edit,
+            **_TOUCH_TARGET,
         ),
         rx.vstack(
             rx.text(
@@ -132,26 +216,8 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
             flex="1",
             min_width="0",
         ),
-        rx.icon_button(
-            rx.icon("sparkles", size=16),
-            on_click=AssistantState.suggest(todo.id),
-            aria_label=f"Suggest for {todo.title}",
-            # The reason is the button's description (its title), read out and shown on hover.
-            title=rx.cond(AssistantState.offline, SUGGEST_OFFLINE, SUGGEST_HINT),
-            variant="ghost",
-            color_scheme="violet",
-            disabled=~todo.can_edit | AssistantState.offline,
-        ),
-        _action(
-            "pencil",
-            f"Edit {todo.title}",
-            TodoListState.start_edit(todo.id),
-            "gray",
-            ~todo.can_edit,
-        ),
-        _action(
-            "trash-2", f"Delete {todo.title}", TodoListState.delete(todo.id), "red", ~todo.can_edit
-        ),
+        _actions(todo),
+        _actions_menu(todo),
         align="start",
         width="100%",
         spacing="3",

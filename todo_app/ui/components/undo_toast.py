@@ -42,7 +42,8 @@ def undo_toast() -> rx.Component:
             role="status",
             aria_label="Undo",
             position="fixed",
-            bottom="max(16px, env(safe-area-inset-bottom))",
+            # Above the selection's bar when it shows (it sticks to the bottom too).
+            bottom=rx.cond(TodoListState.selected_ids.length() > 0, "96px", "16px"),
             left="50%",
             transform="translateX(-50%)",
             width="min(560px, calc(100vw - 24px))",

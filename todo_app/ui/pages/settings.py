@@ -1,8 +1,10 @@
-"""/settings: what a user sets up once, away from the list (tags, data, account)."""
+"""/settings: what a user sets up once, away from the list (tags, data, account,
+API tokens and the calendar feed)."""
 
 import reflex as rx
 
 from todo_app.ui.components.account_panel import account_panel
+from todo_app.ui.components.api_tokens_panel import api_tokens_panel
 from todo_app.ui.components.layout import page_frame
 from todo_app.ui.components.tag_manager import tag_manager
 from todo_app.ui.components.transfer_panel import transfer_panel
@@ -40,5 +42,7 @@ def settings_page() -> rx.Component:
         transfer_panel(),
         rx.separator(size="4"),
         account_panel(),
+        rx.separator(size="4"),
+        api_tokens_panel(),
         header=rx.button("Log out", variant="soft", on_click=AuthState.log_out),
     )

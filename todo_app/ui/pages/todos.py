@@ -3,7 +3,7 @@
 import reflex as rx
 
 from todo_app.ui.components.assistant_panel import assistant_panel
-from todo_app.ui.components.bulk_bar import bulk_bar
+from todo_app.ui.components.bulk_bar import bulk_bar, select_toggle
 from todo_app.ui.components.finder import finder
 from todo_app.ui.components.layout import page_frame
 from todo_app.ui.components.lists_nav import list_header
@@ -24,6 +24,20 @@ def _list() -> rx.Component:
         rx.cond(
             TodoListState.total > 0,
             rx.vstack(
+                rx.hstack(
+                    rx.text(
+                        TodoListState.shown,
+                        " of ",
+                        TodoListState.total,
+                        " shown",
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
+                    rx.spacer(),
+                    select_toggle(),
+                    width="100%",
+                    align="center",
+                ),
                 rx.el.ul(
                     rx.foreach(TodoListState.todos, todo_item),
                     aria_label="Todos",
@@ -35,14 +49,7 @@ def _list() -> rx.Component:
                     TodoListState.has_more,
                     rx.button("Show more", variant="soft", on_click=TodoListState.show_more),
                 ),
-                rx.text(
-                    TodoListState.shown,
-                    " of ",
-                    TodoListState.total,
-                    " shown",
-                    size="1",
-                    color=rx.color("gray", 11),
-                ),
+                bulk_bar(),
                 width="100%",
             ),
             rx.cond(
@@ -97,7 +104,6 @@ def todos_page() -> rx.Component:
         quick_add(),
         reminders(),
         finder(),
-        bulk_bar(),
         _list(),
         assistant_panel(),
         undo_toast(),

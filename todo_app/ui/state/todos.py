@@ -206,6 +206,7 @@ class TodoListState(SessionState):
     reminders_json: str = "[]"
     subtasks: list[SubtaskRow] = []  # noqa: RUF012  (of the todo being edited)
     selected_ids: list[int] = []  # noqa: RUF012
+    selecting: bool = False
     show_shortcuts: bool = False
     undo_label: str = ""
     # The filters, as the URL has them (the URL is the source of truth).
@@ -261,7 +262,11 @@ class TodoListState(SessionState):
         self.due_from = query.due_from.isoformat() if query.due_from else ""
         self.due_to = query.due_to.isoformat() if query.due_to else ""
         # A dialog or drawer left open does not come back with the next page.
-        self.show_shortcuts = self.nav_open = False
+        # (Set only when open: an assignment alone would send both in every load.)
+        if self.show_shortcuts:
+            self.show_shortcuts = False
+        if self.nav_open:
+            self.nav_open = False
         await self._refresh(query)
         if (pages := live_updates.open_pages()) is not None:
             # Changes made elsewhere to what this page shows refresh it (_follow_change).
@@ -551,12 +556,18 @@ class TodoListState(SessionState):
         self.selected_ids = []
 
     @rx.event
+    def toggle_selecting(self) -> None:
+        """Selection is a mode: its boxes show only while it is on."""
+        self.selecting = not self.selecting
+        self.selected_ids = []
+
+    @rx.event
     @guarded
     @announces_change
     async def complete_selected(self) -> None:
         ids = list(self.selected_ids)
         await self._as_user(lambda s, user_id: bulk.complete_all(s, user_id, ids))
-        self.selected_ids = []
+        self.selected_ids, self.selecting = [], False
         await self._refresh()
 
     @rx.event
@@ -565,7 +576,7 @@ class TodoListState(SessionState):
     async def delete_selected(self) -> Any:
         ids = list(self.selected_ids)
         snapshots = await self._as_user(lambda s, user_id: bulk.delete_all(s, user_id, ids))
-        self.selected_ids = []
+        self.selected_ids, self.selecting = [], False
         await self._refresh()
         self._offer_undo(f"Deleted {len(snapshots)} todos.", UndoKind.RESTORE, snapshots=snapshots)
         return TodoListState.expire_undo
@@ -576,7 +587,7 @@ class TodoListState(SessionState):
     async def tag_selected(self, form_data: dict[str, Any]) -> Any:
         ids, name = list(self.selected_ids), form_text(form_data, "bulk_tag")
         await self._as_user(lambda s, user_id: bulk.tag_all(s, user_id, ids, name))
-        self.selected_ids = []
+        self.selected_ids, self.selecting = [], False
         await self._refresh()
         return rx.set_value(BULK_TAG_INPUT_ID, "")
 

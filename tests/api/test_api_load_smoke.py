@@ -1,0 +1,29 @@
+"""The API load benchmark (benchmarks/api_load.py) runs end to end on a tiny scale:
+structure only, no timings."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import Engine
+
+from benchmarks import api_load
+from todo_app.core import access_tokens, lists
+from todo_app.core.db import session_scope
+from todo_app.core.models import User
+
+
+def test_closed_loop_clients_create_toggle_and_list_without_errors(served: str, db: Engine) -> None:
+    with session_scope(db) as session:
+        user = User(email="load@example.com", password_hash="not-a-real-hash")
+        session.add(user)
+        session.flush()
+        assert user.id is not None
+        lists.ensure_inbox(session, user.id)
+        token = access_tokens.create_token(session, user.id, "load", "read-write", 1).secret
+    result = asyncio.run(api_load.run_level(served, [token], concurrency=3, seconds=1.0))
+    rows = {row[0]: row for row in result.rows()}
+    assert set(rows) == set(api_load.OPERATIONS)
+    assert all(rows[op][1] > 0 for op in api_load.OPERATIONS), rows
+    assert sum(row[6] for row in rows.values()) == 0, result.tally.statuses
+    assert "concurrency 3" in api_load.report(result)
