@@ -158,11 +158,33 @@ def live_app(request: pytest.FixtureRequest) -> LiveApp:
     )
 
 
-# The second port proves that one build serves any origin: the journeys that
-# cross origins (sign-up, accounts, crafted events) run there, not every test.
-SECOND_PORT_MODULES = frozenset(
-    {"test_foundation_journey.py", "test_account.py", "test_event_isolation.py"}
+# Every browser and websocket test runs on the process rehearsal: the production
+# build behind nginx, two backends, Redis. The other targets prove what only they
+# can with the journeys that cross them, not every feature test again: the second
+# port, that one build serves any origin (sign-up, accounts, crafted events);
+# `reflex run` and the shipped images, that the laptop and the cluster give the
+# same app (sign-up to log-out, accounts, the assistant, lists and sharing, live
+# updates, the API's tokens, crafted events, logs, lost state).
+JOURNEYS = frozenset(
+    {
+        "test_foundation_journey.py",
+        "test_account.py",
+        "test_assistant.py",
+        "test_lists.py",
+        "test_live_updates.py",
+        "test_api_tokens.py",
+        "test_event_isolation.py",
+        "test_backend_logs.py",
+        "test_lost_state.py",
+    }
 )
+TARGET_MODULES = {
+    "rehearsal-2nd-port": frozenset(
+        {"test_foundation_journey.py", "test_account.py", "test_event_isolation.py"}
+    ),
+    "reflex-run": JOURNEYS,
+    "containers": JOURNEYS,
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -170,10 +192,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     dropped: list[pytest.Item] = []
     for item in items:
         callspec = getattr(item, "callspec", None)
-        on_second_port = callspec is not None and (
-            callspec.params.get("live_app") == "rehearsal-2nd-port"
-        )
-        if on_second_port and item.path.name not in SECOND_PORT_MODULES:
+        target = callspec.params.get("live_app") if callspec is not None else None
+        modules = TARGET_MODULES.get(target) if isinstance(target, str) else None
+        if modules is not None and item.path.name not in modules:
             dropped.append(item)
         else:
             kept.append(item)

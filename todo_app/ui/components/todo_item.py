@@ -20,6 +20,8 @@ from todo_app.ui.state.todos import (
 SUGGEST_HINT = "Suggest subtasks, a priority and a due date"
 SUGGEST_OFFLINE = "Suggestions need the online assistant: set GROQ_API_KEY to turn it on."
 
+EDIT_FORM_ID = "edit-todo"
+
 _PRIORITY_COLORS = {
     Priority.HIGH.label: "red",
     Priority.MEDIUM.label: "orange",
@@ -224,7 +226,7 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
     )
 
 
-def _labelled(label: str, control: rx.Component) -> rx.Component:
+def _labelled(label: str, control: rx.Component, *, full_width: bool = False) -> rx.Component:
     return rx.el.label(
         rx.text(label, size="1", weight="medium", color=rx.color("gray", 11)),
         control,
@@ -233,6 +235,7 @@ def _labelled(label: str, control: rx.Component) -> rx.Component:
         gap="2px",
         flex="1",
         min_width="120px",
+        width="100%" if full_width else None,
     )
 
 
@@ -240,13 +243,21 @@ def _editor(todo: ObjectVar[TodoRow]) -> rx.Component:
     repeat_items = [rx.select.item(label, value=value) for value, label in PRESETS]
     return rx.form(
         rx.vstack(
-            rx.input(name="title", default_value=todo.title, aria_label="Title", width="100%"),
-            rx.text_area(
-                name="description",
-                default_value=todo.description,
-                aria_label="Description",
-                placeholder="Notes (optional)",
-                width="100%",
+            _labelled(
+                "Title",
+                rx.input(name="title", default_value=todo.title, aria_label="Title", width="100%"),
+                full_width=True,
+            ),
+            _labelled(
+                "Description",
+                rx.text_area(
+                    name="description",
+                    default_value=todo.description,
+                    aria_label="Description",
+                    placeholder="Notes (optional)",
+                    width="100%",
+                ),
+                full_width=True,
             ),
             rx.flex(
                 _labelled(
@@ -310,20 +321,27 @@ def _editor(todo: ObjectVar[TodoRow]) -> rx.Component:
                 rx.input(name="tags", default_value=todo.tags_text, placeholder="home, errands"),
             ),
             tag_picker(),
-            rx.hstack(
-                rx.button("Save", type="submit"),
-                rx.button(
-                    "Cancel",
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=TodoListState.cancel_edit,
-                ),
-            ),
             width="100%",
         ),
+        id=EDIT_FORM_ID,
         on_submit=TodoListState.save_edit,
         width="100%",
+    )
+
+
+def _edit_actions() -> rx.Component:
+    """Below the subtasks, so the form reads top to bottom; "Save" submits the edit
+    form from outside it (its form attribute), which also keeps Enter saving."""
+    return rx.hstack(
+        rx.button("Save", type="submit", custom_attrs={"form": EDIT_FORM_ID}),
+        rx.button(
+            "Cancel",
+            type="button",
+            variant="soft",
+            color_scheme="gray",
+            on_click=TodoListState.cancel_edit,
+        ),
+        padding_top="0.5em",
     )
 
 
@@ -390,7 +408,7 @@ def todo_item(todo: ObjectVar[TodoRow]) -> rx.Component:
     return rx.el.li(
         rx.cond(
             TodoListState.editing_id == todo.id,
-            rx.vstack(_editor(todo), _subtasks_panel(), width="100%"),
+            rx.vstack(_editor(todo), _subtasks_panel(), _edit_actions(), width="100%"),
             rx.vstack(_view(todo), suggestion_panel(todo.id), width="100%", spacing="0"),
         ),
         # j/k move a focus ring between rows (todo_app.ui.components.shortcuts).
