@@ -41,3 +41,17 @@ def test_a_token_made_in_the_page_reads_the_api_until_revoked(
     page.get_by_role("button", name="Revoke backup script").click()
     expect(page.get_by_role("status").filter(has_text="no longer works")).to_be_visible()
     assert page.request.get(f"{api}/todos", headers=headers).status == 401
+
+
+def test_the_api_docs_render_under_the_pages_security_policy(page: Page, live_app: LiveApp) -> None:
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(f"{live_app.backend_url}/api/v1/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Todo API")
+    expect(page.locator(".opblock").first).to_be_visible()  # the operations, from openapi.json
+    assert not blocked, blocked

@@ -25,6 +25,7 @@ from todo_app.api.v1 import (
     routes_todos,
 )
 from todo_app.api.v1.context import ApiContext, Publish
+from todo_app.api.v1.docs import install_docs
 from todo_app.core.db import get_engine, session_scope
 from todo_app.live.bus import ChangeNotice
 from todo_app.settings import get_settings
@@ -51,9 +52,10 @@ def create_api(context: ApiContext) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # served from local files instead (docs.py)
         redoc_url=None,
     )
+    install_docs(api, PREFIX)
     api.state.context = context
     api.add_middleware(NoStore)
     problems.install(api)
