@@ -121,8 +121,10 @@ def served(db: Engine) -> Iterator[str]:
         per_address="1000/second",
     )
     port = free_port()
+    # log_config=None: uvicorn's default dictConfig would rewire the "uvicorn.*"
+    # loggers of this whole test process (tests/unit/test_logs.py reads them).
     server = uvicorn.Server(
-        uvicorn.Config(create_api(context), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_api(context), host="127.0.0.1", port=port, log_config=None)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -532,6 +532,6 @@ def test_the_frontends_nginx_does_not_proxy_metrics() -> None:
     for match in re.finditer(r"location\s+(=\s*)?(\S+)\s*\{(.*?)\n\s*\}", template, re.S):
         if "proxy_pass" in match.group(3):
             proxied.append(match.group(2))
-    assert sorted(proxied) == ["/_event", "/_upload", "/ping"]
+    assert sorted(proxied) == ["/_event", "/_upload", "/api/", "/ping"]
     assert not any("/metrics".startswith(prefix) for prefix in proxied)
     assert "metrics" not in template
