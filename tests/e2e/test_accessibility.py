@@ -57,10 +57,14 @@ def _ready_list(page: Page, user: SignedIn) -> None:
 
 
 def _ready_list_editing(page: Page, user: SignedIn) -> None:
-    """The edit form of one todo open: the controls the plain list hides."""
+    """The edit form of one todo open, and a line typed in quick add (its chips and
+    notes): the controls the plain list hides."""
     _ready_list(page, user)
     page.get_by_role("button", name=f"Edit {user.edited_title}", exact=True).click()
     expect(page.get_by_role("textbox", name="Title", exact=True)).to_have_value(user.edited_title)
+    page.get_by_label("New todo").fill("Dentist on 12/45 every monday 10am #health p1")
+    expect(page.locator("#quick-add-preview")).to_contain_text("#health")
+    expect(page.get_by_role("status", name="Quick add notes")).to_be_visible()
 
 
 def _ready_settings(page: Page, user: SignedIn) -> None:

@@ -10,7 +10,7 @@ import pytest
 from todo_app.core import recurrence as r
 from todo_app.core.errors import ValidationError
 from todo_app.core.models import Priority
-from todo_app.core.quickadd import Part, QuickAdd, parse_quick_add, preview
+from todo_app.core.quickadd import Part, QuickAdd, parse_quick_add, preview, preview_parts
 
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"
@@ -386,3 +386,15 @@ def test_unknown_time_zone_is_refused() -> None:
 def test_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="aware"):
         parse_quick_add("Buy milk", datetime(2026, 11, 20), BERLIN)
+
+
+def test_preview_parts_are_what_the_chips_show() -> None:
+    now = datetime.fromisoformat(FRI).replace(tzinfo=ZoneInfo(BERLIN))
+    assert preview_parts(parse("Standup every weekday 9:30 #work #daily !l"), now) == [
+        ("repeat", "every weekday (next: Mon 23 Nov 09:30)"),
+        ("tag", "#work"),
+        ("tag", "#daily"),
+        ("priority", "low priority"),
+    ]
+    assert preview_parts(parse("call mom tomorrow 6pm"), now) == [("due", "Sat 21 Nov 18:00")]
+    assert preview_parts(parse("Buy milk"), now) == []

@@ -920,21 +920,31 @@ def _when(q: QuickAdd, now: datetime | None) -> str:
     return text + (f" {due:%H:%M}" if q.due_has_time else "")
 
 
-def preview(q: QuickAdd, now: datetime | None = None) -> str:
-    """One line, e.g. "Pay rent · every month on the 1st (next: Tue 1 Dec) · #home · high
-    priority". Given ``now``, a due in another year shows its year. The notes are not in
-    it: show them beside it (``q.notes``)."""
-    parts = [q.title]
+def preview_parts(q: QuickAdd, now: datetime | None = None) -> list[tuple[str, str]]:
+    """What the line sets besides its title, as (kind, text): kind is "due", "repeat",
+    "tag" or "priority", e.g. ("repeat", "every month on the 1st (next: Tue 1 Dec)").
+    Given ``now``, a due in another year shows its year."""
+    parts: list[tuple[str, str]] = []
     if q.recurrence:
         next_due = f" (next: {_when(q, now)})" if q.due else ""
-        parts.append(recurrence.describe(q.recurrence) + next_due)
+        parts.append(("repeat", recurrence.describe(q.recurrence) + next_due))
     elif q.due:
-        parts.append(_when(q, now))
-    if q.tags:
-        parts.append(" ".join(f"#{tag}" for tag in q.tags))
+        parts.append(("due", _when(q, now)))
+    parts.extend(("tag", f"#{tag}") for tag in q.tags)
     if q.priority:
-        parts.append(f"{q.priority.key} priority")
-    return " · ".join(parts)
+        parts.append(("priority", f"{q.priority.key} priority"))
+    return parts
+
+
+def preview(q: QuickAdd, now: datetime | None = None) -> str:
+    """One line, e.g. "Pay rent · every month on the 1st (next: Tue 1 Dec) · #home · high
+    priority". The notes are not in it: show them beside it (``q.notes``)."""
+    parts = preview_parts(q, now)
+    tags = " ".join(text for kind, text in parts if kind == "tag")
+    texts = [text for kind, text in parts if kind not in ("tag", "priority")]
+    texts += [tags] if tags else []
+    texts += [text for kind, text in parts if kind == "priority"]
+    return " · ".join([q.title, *texts])
 
 
 def as_fields(q: QuickAdd) -> TodoFields:

@@ -1,8 +1,26 @@
 """The quick-add box: natural language, with a preview of what it understood."""
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
-from todo_app.ui.state.todos import NEW_TODO_INPUT_ID, TodoListState
+from todo_app.ui.state.todos import NEW_TODO_INPUT_ID, QuickChip, TodoListState
+
+_CHIP_ICONS = {"due": "calendar", "repeat": "repeat", "priority": "flag"}  # a tag shows its #
+
+
+def _chip(chip: ObjectVar[QuickChip]) -> rx.Component:
+    """One part the line sets, as it will be saved (the title's badge of the row)."""
+    return rx.badge(
+        rx.match(
+            chip.kind,
+            *[(kind, rx.icon(name, size=12)) for kind, name in _CHIP_ICONS.items()],
+            rx.fragment(),
+        ),
+        chip.text,
+        variant="soft",
+        high_contrast=True,
+        size="2",
+    )
 
 
 def quick_add() -> rx.Component:
@@ -42,14 +60,14 @@ def quick_add() -> rx.Component:
             ),
             rx.cond(
                 TodoListState.quick_preview != "",
-                rx.hstack(
-                    rx.icon("sparkles", size=12, flex_shrink="0"),
-                    rx.text(TodoListState.quick_preview, size="1"),
-                    color=rx.color("accent", 11),
+                rx.flex(
+                    rx.text("Adds “", TodoListState.quick_preview, "”", size="2"),
+                    rx.foreach(TodoListState.quick_chips, _chip),
                     aria_live="polite",
                     id="quick-add-preview",
                     align="center",
-                    spacing="1",
+                    wrap="wrap",
+                    gap="1",
                 ),
             ),
             width="100%",

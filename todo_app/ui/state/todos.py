@@ -29,7 +29,7 @@ from todo_app.core import todos as todo_service
 from todo_app.core.due import date_label, local_today, parse_due
 from todo_app.core.errors import AuthenticationError, DomainError, NotFoundError, ValidationError
 from todo_app.core.models import Priority, utcnow
-from todo_app.core.quickadd import as_fields, parse_quick_add, preview
+from todo_app.core.quickadd import as_fields, parse_quick_add, preview_parts
 from todo_app.core.recurrence import describe
 from todo_app.core.zones import zone
 from todo_app.ui import live_updates
@@ -121,6 +121,14 @@ class ListLink:
 
 
 @dataclasses.dataclass
+class QuickChip:
+    """One part quick add understood: "due", "repeat", "tag" or "priority", and its text."""
+
+    kind: str
+    text: str
+
+
+@dataclasses.dataclass
 class ViewLink:
     """One smart view of the side bar, with its count of open todos."""
 
@@ -199,7 +207,8 @@ class TodoListState(SessionState):
     loaded: bool = False
     editing_id: int = 0
     tag_options: list[str] = []  # noqa: RUF012
-    quick_preview: str = ""
+    quick_preview: str = ""  # the title quick add will save, while it understands more
+    quick_chips: list[QuickChip] = []  # noqa: RUF012  (what else it understood)
     # What quick add did not take from the line, said plainly (core.quickadd notes).
     quick_notes: list[str] = []  # noqa: RUF012
     # [{"id", "title", "at" (epoch ms)}] of todos due soon, for the reminder script.
@@ -420,14 +429,18 @@ class TodoListState(SessionState):
         self._preview(text)
 
     def _preview(self, text: str) -> None:
-        self.quick_preview, self.quick_notes = "", []
+        self.quick_preview, self.quick_chips, self.quick_notes = "", [], []
         if not text.strip():
             return
         try:
             parsed = parse_quick_add(text[:600], utcnow(), self._tz(), day_first=self._day_first())
         except ValidationError:
             return
-        self.quick_preview = preview(parsed, utcnow()) if parsed.recognised else ""
+        if parsed.recognised:
+            self.quick_preview = parsed.title
+            self.quick_chips = [
+                QuickChip(kind=kind, text=text) for kind, text in preview_parts(parsed, utcnow())
+            ]
         self.quick_notes = list(parsed.notes[:MAX_QUICK_NOTES])
 
     @rx.event
@@ -453,7 +466,7 @@ class TodoListState(SessionState):
                 s, user_id, parsed.title, time_zone=tz, fields=fields, list_id=list_id
             )
         )
-        self.quick_preview, self._just_added = "", line
+        self.quick_preview, self.quick_chips, self._just_added = "", [], line
         self.quick_notes = list(parsed.notes[:MAX_QUICK_NOTES])  # what was saved without
         await self._refresh()
         # Cleared only on success: a rejected title stays in the box to fix.
