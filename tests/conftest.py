@@ -160,30 +160,37 @@ def live_app(request: pytest.FixtureRequest) -> LiveApp:
 
 # Every browser and websocket test runs on the process rehearsal: the production
 # build behind nginx, two backends, Redis. The other targets prove what only they
-# can with the journeys that cross them, not every feature test again: the second
-# port, that one build serves any origin (sign-up, accounts, crafted events);
-# `reflex run` and the shipped images, that the laptop and the cluster give the
-# same app (sign-up to log-out, accounts, the assistant, lists and sharing, live
-# updates, the API's tokens, crafted events, logs, lost state).
-JOURNEYS = frozenset(
-    {
-        "test_foundation_journey.py",
-        "test_account.py",
-        "test_assistant.py",
-        "test_lists.py",
-        "test_live_updates.py",
-        "test_api_tokens.py",
-        "test_event_isolation.py",
-        "test_backend_logs.py",
-        "test_lost_state.py",
-    }
-)
+# can with the tests that cross them, not every feature test again: the second
+# port, that one build serves any origin (sign-up to log-out, crafted events);
+# `reflex run`, that a laptop gets the same app (the journey, the offline
+# assistant, live updates, the API on the backend's port, crafted events, its
+# readable logs); the shipped images, that the cluster does (the same, plus
+# accounts, lists and sharing, lost state).
 TARGET_MODULES = {
-    "rehearsal-2nd-port": frozenset(
-        {"test_foundation_journey.py", "test_account.py", "test_event_isolation.py"}
+    "rehearsal-2nd-port": frozenset({"test_foundation_journey.py", "test_event_isolation.py"}),
+    "reflex-run": frozenset(
+        {
+            "test_foundation_journey.py",
+            "test_assistant.py",
+            "test_live_updates.py",
+            "test_api_tokens.py",
+            "test_event_isolation.py",
+            "test_backend_logs.py",
+        }
     ),
-    "reflex-run": JOURNEYS,
-    "containers": JOURNEYS,
+    "containers": frozenset(
+        {
+            "test_foundation_journey.py",
+            "test_account.py",
+            "test_assistant.py",
+            "test_lists.py",
+            "test_live_updates.py",
+            "test_api_tokens.py",
+            "test_event_isolation.py",
+            "test_backend_logs.py",
+            "test_lost_state.py",
+        }
+    ),
 }
 
 
