@@ -25,6 +25,7 @@ from todo_app.ui.pages.auth import login_page, signup_page
 from todo_app.ui.pages.settings import SETTINGS_ROUTE, settings_page
 from todo_app.ui.pages.todos import todos_page
 from todo_app.ui.payloads import PayloadCheck
+from todo_app.ui.state.api_tokens import ApiTokensState
 from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.auth import AuthState
 from todo_app.ui.state.session import SessionRecovery
@@ -61,7 +62,14 @@ app = rx.App(
 app.add_page(
     todos_page, route="/", title="Todos", on_load=[TodoListState.load, AssistantState.load_chat]
 )
-app.add_page(settings_page, route=SETTINGS_ROUTE, title="Settings", on_load=TodoListState.load)
+# The tokens panel loads with the page, not on mount: a mount event can come after
+# the user's first click and, like every guarded event, clear the alert it raised.
+app.add_page(
+    settings_page,
+    route=SETTINGS_ROUTE,
+    title="Settings",
+    on_load=[TodoListState.load, ApiTokensState.load],
+)
 app.add_page(login_page, route="/login", title="Log in", on_load=AuthState.redirect_if_signed_in)
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=AuthState.redirect_if_signed_in)
 app.register_lifespan_task(migrate_on_start)

@@ -55,3 +55,26 @@ def test_the_api_docs_render_under_the_pages_security_policy(page: Page, live_ap
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Todo API")
     expect(page.locator(".opblock").first).to_be_visible()  # the operations, from openapi.json
     assert not blocked, blocked
+
+
+def test_a_todo_added_through_the_api_shows_live_in_the_open_page(
+    page: Page, live_app: LiveApp
+) -> None:
+    sign_up(page, new_email())
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Token name").fill("sync")
+    page.get_by_role("combobox", name="Scope").click()
+    page.get_by_role("option", name="Read and write", exact=True).click()
+    page.get_by_role("button", name="Create token").click()
+    secret = page.get_by_label("New API token").inner_text()
+    page.get_by_role("link", name="Back to your todos").click()
+    expect(page.get_by_role("region", name="Getting started")).to_be_visible()
+
+    added = page.request.post(
+        f"{live_app.backend_url}/api/v1/todos",
+        headers={"Authorization": f"Bearer {secret}"},
+        data={"title": "From a script"},
+    )
+    assert added.status == 201, added.text()
+    # No reload: the API announces the change like the page's own events do.
+    expect(page.get_by_role("checkbox", name="Complete From a script")).to_be_visible(timeout=5_000)

@@ -1,8 +1,8 @@
 """The "API tokens" section: create a personal access token (shown once), list and revoke
 tokens, and the secret calendar feed link with "Reset feed link".
 
-It loads its data when it mounts (``ApiTokensState.load``). Errors show in the page's
-one alert (components/alert.py, in the layout), as everywhere else.
+It loads with the settings page (``ApiTokensState.load`` in its on_load). Errors show in
+the page's one alert (components/alert.py, in the layout), as everywhere else.
 """
 
 import reflex as rx
@@ -190,7 +190,6 @@ def api_tokens_panel() -> rx.Component:
         _token_list(),
         _calendar_feed(),
         aria_label="API tokens",
-        on_mount=ApiTokensState.load,
         display="flex",
         flex_direction="column",
         gap="1em",
