@@ -19,7 +19,7 @@ from todo_app.ui.state.lists import (
 from todo_app.ui.state.todos import ListLink, TodoListState
 
 
-def _nav_link(
+def nav_link(
     *children: rx.Component, href: rx.Var[str] | str, current: rx.Var[bool]
 ) -> rx.Component:
     return rx.link(
@@ -44,7 +44,7 @@ def _nav_link(
 
 def _link(item: ObjectVar[ListLink]) -> rx.Component:
     return rx.el.li(
-        _nav_link(
+        nav_link(
             rx.cond(item.shared_by != "", rx.icon("users", size=16), rx.icon("list", size=16)),
             item.name,
             href=item.href,
@@ -82,7 +82,7 @@ def lists_nav() -> rx.Component:
             align="center",
         ),
         rx.cond(ListsState.creating_list, _new_list_form()),
-        _nav_link(
+        nav_link(
             rx.icon("layers", size=16),
             "All lists",
             href="/",

@@ -5,7 +5,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from todo_app.ui.components.layout import DESKTOP
-from todo_app.ui.components.lists_nav import lists_nav
+from todo_app.ui.components.lists_nav import lists_nav, nav_link
 from todo_app.ui.state.todos import VIEW_ICONS, TodoListState, ViewLink
 
 SIDEBAR_ID = "sidebar"
@@ -20,9 +20,8 @@ def _icon(value: rx.Var[str]) -> rx.Component:
 
 
 def _view_link(item: ObjectVar[ViewLink]) -> rx.Component:
-    current = TodoListState.view == item.value
     return rx.el.li(
-        rx.link(
+        nav_link(
             _icon(item.value),
             rx.text(item.label, flex="1"),
             rx.cond(
@@ -30,18 +29,7 @@ def _view_link(item: ObjectVar[ViewLink]) -> rx.Component:
                 rx.badge(item.count, variant="soft", color_scheme="gray", high_contrast=True),
             ),
             href=item.href,
-            aria_current=rx.cond(current, "page", None),
-            display="flex",
-            align_items="center",
-            gap="0.6em",
-            min_height="40px",
-            padding_x="0.6em",
-            border_radius="8px",
-            weight=rx.cond(current, "bold", "regular"),
-            background=rx.cond(current, rx.color("accent", 4), "transparent"),
-            color=rx.color("gray", 12),
-            underline="none",
-            _hover={"background": rx.color("gray", 4)},
+            current=TodoListState.view == item.value,
         ),
         list_style="none",
     )
