@@ -17,7 +17,6 @@ from todo_app.ui import live_updates
 from todo_app.ui.backend_errors import show_backend_exception
 from todo_app.ui.components.reminders import reminders_script
 from todo_app.ui.components.shortcuts import shortcuts_script
-from todo_app.ui.components.tag_picker import tag_picker_script
 from todo_app.ui.components.time_zone import time_zone_script
 from todo_app.ui.frontend_errors import log_frontend_exception
 from todo_app.ui.live_updates import run_live_updates
@@ -56,7 +55,6 @@ app = rx.App(
         time_zone_script(),
         shortcuts_script(),
         reminders_script(),
-        tag_picker_script(),
     ],
 )
 app.add_page(

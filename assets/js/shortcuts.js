@@ -1,4 +1,5 @@
-// Keyboard shortcuts: n, /, j, k, x, e, Delete, ?, Ctrl/Cmd+Z (todo_app/ui/components/shortcuts.py).
+// Keyboard shortcuts: n, /, j, k, x, e, Delete, ?, Escape, Ctrl/Cmd+Z (todo_app/ui/components/shortcuts.py).
+// Escape in a text box leaves it (the edit panel saves the field); outside one it closes the panel.
 // Only moves focus and clicks the page's own labelled controls, so every
 // shortcut goes through the same events (and checks) as a mouse click. The id
 // of the "New todo" box comes from the tag's data-new-todo-id attribute.
@@ -44,6 +45,7 @@
       case 'e': press('button[aria-label^="Edit "]'); break;
       case 'Delete': press('button[aria-label^="Delete "]'); if (current) focusRow(index); break;
       case '?': var help = byId('shortcuts-toggle'); if (help) help.click(); break;
+      case 'Escape': var close = document.getElementById('edit-close'); if (close) close.click(); break;
     }
   });
 })();

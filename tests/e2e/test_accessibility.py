@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 
 from scripts.process_rehearsal import Rehearsal
 from tests.e2e.flows import new_email, sign_up
+from tests.support.browser import BROWSER_LOCALE
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = ROOT / ".tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -104,7 +105,7 @@ def axe_source() -> str:
 def signed_in(browser: Browser, rehearsal: Rehearsal) -> Iterator[SignedIn]:
     """A fresh user with a few todos (one of them done); its login token
     (localStorage) is reused by every signed-in case."""
-    context = browser.new_context(base_url=rehearsal.url)
+    context = browser.new_context(base_url=rehearsal.url, locale=BROWSER_LOCALE)
     try:
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -181,6 +182,7 @@ def test_no_serious_or_critical_axe_violations(
     first_width, first_height = next(iter(SIZES.values()))
     context = browser.new_context(
         base_url=rehearsal.url,
+        locale=BROWSER_LOCALE,
         color_scheme=theme,
         viewport={"width": first_width, "height": first_height},
         reduced_motion="reduce",  # no half-faded colours while axe measures contrast

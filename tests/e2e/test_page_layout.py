@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.flows import new_email, sign_up, todo_items
 from tests.e2e.test_rich_todos import quick_add, row
+from tests.support.browser import BROWSER_LOCALE
 
 
 def _titles(page: Page) -> list[str]:
@@ -46,7 +47,9 @@ def test_what_is_due_comes_first_under_headings(page: Page) -> None:
 
 
 def test_the_side_bar_is_a_drawer_on_a_phone(browser: Browser, base_url: str) -> None:
-    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
+    context = browser.new_context(
+        base_url=base_url, locale=BROWSER_LOCALE, viewport={"width": 390, "height": 844}
+    )
     try:
         page = context.new_page()
         sign_up(page, new_email())
@@ -87,7 +90,9 @@ def test_a_skip_link_leads_to_the_list_and_settings_live_apart(page: Page) -> No
 
 
 def test_on_a_phone_row_actions_are_behind_one_menu(browser: Browser, base_url: str) -> None:
-    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
+    context = browser.new_context(
+        base_url=base_url, locale=BROWSER_LOCALE, viewport={"width": 390, "height": 844}
+    )
     try:
         page = context.new_page()
         sign_up(page, new_email())

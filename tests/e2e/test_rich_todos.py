@@ -149,8 +149,15 @@ def test_edit_priority_due_tags_and_a_bad_repeat(page: Page) -> None:
     choose(page, "Edit priority", "High")
     page.locator("input[name=due_date]").fill("2031-05-20")
     page.locator("input[name=due_time]").fill("09:30")
-    page.locator("input[name=tags]").fill("q2")
-    page.get_by_role("button", name="Add tag work").click()  # chosen from the list
+    page.get_by_role("textbox", name="Add a tag").fill("q2")  # saved as the box is left
+    page.get_by_role("button", name="Add tag work").click()  # chosen from the user's tags
+    tags = page.get_by_role("list", name="Tags of this todo")
+    expect(tags.get_by_role("listitem")).to_have_text(["#q2", "#work"])
+    tags.get_by_role("button", name="Remove tag q2").click()
+    expect(tags.get_by_role("listitem")).to_have_text(["#work"])
+    page.get_by_role("textbox", name="Add a tag").fill("q2")
+    page.get_by_role("textbox", name="Add a tag").press("Enter")
+    expect(tags.get_by_role("listitem")).to_have_text(["#q2", "#work"])  # by name
     page.get_by_role("button", name="Save").click()
     report = row(page, "Write report")
     expect(report).to_contain_text("High")
@@ -179,7 +186,7 @@ def test_subtasks_show_progress(page: Page) -> None:
         expect(page.get_by_role("checkbox", name=f"Complete subtask {step}")).to_be_visible()
     page.get_by_role("checkbox", name="Complete subtask Book van").click()
     expect(page.get_by_role("checkbox", name="Complete subtask Book van")).to_be_checked()
-    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Close").click()
     expect(row(page, "Move house")).to_contain_text("1/3")
 
 

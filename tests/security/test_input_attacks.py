@@ -136,6 +136,11 @@ VALID_CALLS: dict[tuple[Any, str], dict[str, Any]] = {
     (TodoListState, "preview_quick_add"): {"text": "x"},
     (TodoListState, "select"): {"todo_id": "{todo}", "chosen": True},
     (TodoListState, "start_edit"): {"todo_id": "{todo}"},
+    (TodoListState, "save_field"): {"field": "title", "value": "Sturdy"},
+    (TodoListState, "save_due"): {"due_date": "", "due_time": ""},
+    (TodoListState, "add_edit_tags"): {"typed": "x"},
+    (TodoListState, "submit_edit_tag"): {"form_data": {"new_tag": "x"}},
+    (TodoListState, "remove_edit_tag"): {"name": "x"},
     (TodoListState, "toggle"): {"todo_id": "{todo}", "completed": True},
     (TodoListState, "toggle_subtask"): {"subtask_id": 1, "done": True},
     (TodoListState, "set_filter"): {"name": "q", "value": "x"},
@@ -153,7 +158,15 @@ VALID_CALLS: dict[tuple[Any, str], dict[str, Any]] = {
 # What the page has done before these handlers can get far: an edit open, a selection.
 # (Sent at most this fast: the socket's event rate limit would drop events unseen.)
 EVENTS_PER_SECOND = 25
-NEEDS_EDIT = {"add_subtask", "save_edit"}
+NEEDS_EDIT = {
+    "add_subtask",
+    "save_edit",
+    "save_field",
+    "save_due",
+    "add_edit_tags",
+    "submit_edit_tag",
+    "remove_edit_tag",
+}
 NEEDS_SELECTION = {"tag_selected"}
 
 

@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+# The language every test page says it speaks unless a test chooses one: dates and
+# times read as Britain writes them ("Tue 1 Dec", "09:30"), on any machine.
+BROWSER_LOCALE = "en-GB"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,6 +37,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     if executable:
         args["executable_path"] = executable
     return args
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": BROWSER_LOCALE}
 
 
 @pytest.fixture

@@ -7,13 +7,15 @@ from contextlib import contextmanager
 
 from playwright.sync_api import Browser, Page
 
+from tests.support.browser import BROWSER_LOCALE
+
 
 @contextmanager
 def page_on(browser: Browser, base_url: str) -> Iterator[Page]:
     """A context of its own: pytest-playwright computes its context arguments
     (base_url included) once per session, so a module overriding ``base_url``
     would leak its URL into every later browser test."""
-    context = browser.new_context(base_url=base_url)
+    context = browser.new_context(base_url=base_url, locale=BROWSER_LOCALE)
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from todo_app.core import recurrence
+from todo_app.core.date_display import clock_text, day_text
 from todo_app.core.errors import ValidationError
 from todo_app.core.zones import zone
 
@@ -95,11 +96,22 @@ def is_overdue(due_date: date | None, due_at: datetime | None, now: datetime, tz
     return due_date < local_today(now, tz_name)
 
 
-def date_label(day: date, today: date | None = None, *, relative: bool = True) -> str:
+def date_label(
+    day: date, today: date | None = None, *, relative: bool = True, locale: str = ""
+) -> str:
     """A due date as the page shows it: "Today", "Tomorrow" or "Yesterday" (when
     ``relative``), else "Tue 1 Dec", with its year when that is not ``today``'s.
-    Spelt out here, not with strftime, so no locale can change it."""
+    Given the browser's ``locale``, as its region writes it ("Tue, Dec 1" in en-US);
+    without one, spelt out here (not with strftime, so no server locale changes it)."""
     if today is not None and relative and (name := _RELATIVE_DAYS.get((day - today).days)):
         return name
+    with_year = today is not None and day.year != today.year
+    if locale:
+        return day_text(day, locale, with_year=with_year)
     text = f"{_DAY_ABBR[day.weekday()]} {day.day} {_MONTH_ABBR[day.month - 1]}"
-    return text + (f" {day.year}" if today is not None and day.year != today.year else "")
+    return text + (f" {day.year}" if with_year else "")
+
+
+def clock_label(clock: time, locale: str = "") -> str:
+    """A time of day: "09:30", or as the browser's ``locale`` writes it ("9:30 AM")."""
+    return clock_text(clock, locale) if locale else f"{clock:%H:%M}"

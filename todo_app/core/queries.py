@@ -23,6 +23,7 @@ from todo_app.core.due import is_due_soon, is_overdue, local_today
 from todo_app.core.list_access import MAX_ID, Scope, scope_of
 from todo_app.core.models import TAG_MAX_LENGTH, Priority, Subtask, Tag, Todo, TodoTag, utcnow
 from todo_app.core.tags import tags_by_todo
+from todo_app.core.todos import get_todo
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -297,6 +298,13 @@ def find_todos(
     rows = rows[: query.limit]
     total = session.exec(select(func.count()).select_from(Todo).where(*conditions)).one()
     return TodoPage(items=_views(session, scope, rows, now, tz), total=total, has_more=has_more)
+
+
+def todo_view(session: Session, user_id: int, todo_id: object, now: datetime, tz: str) -> TodoView:
+    """One todo the user can see, as a page's row shows it (NotFoundError if they cannot),
+    whatever the filters on screen: the edit panel keeps the todo it edits."""
+    todo = get_todo(session, user_id, todo_id)
+    return _views(session, scope_of(session, user_id, todo.list_id), [todo], now, tz)[0]
 
 
 def _views(

@@ -95,7 +95,7 @@ from typing import TypeVar
 from dateutil.relativedelta import relativedelta
 
 from todo_app.core import recurrence
-from todo_app.core.due import date_label, make_due
+from todo_app.core.due import clock_label, date_label, make_due
 from todo_app.core.models import TAG_MAX_LENGTH, Priority
 from todo_app.core.todos import TodoFields, clean_fields
 from todo_app.core.zones import zone
@@ -912,24 +912,27 @@ def _clock(day: _Day | None, at: _Time | None, now_local: datetime) -> time | No
 # --- preview --------------------------------------------------------------------------------
 
 
-def _when(q: QuickAdd, now: datetime | None) -> str:
+def _when(q: QuickAdd, now: datetime | None, locale: str) -> str:
     assert q.due is not None
     due = q.due
     today = now.astimezone(due.tzinfo).date() if now is not None else None
-    text = date_label(due.date(), today, relative=False)
-    return text + (f" {due:%H:%M}" if q.due_has_time else "")
+    text = date_label(due.date(), today, relative=False, locale=locale)
+    return text + (f" {clock_label(due.time(), locale)}" if q.due_has_time else "")
 
 
-def preview_parts(q: QuickAdd, now: datetime | None = None) -> list[tuple[str, str]]:
+def preview_parts(
+    q: QuickAdd, now: datetime | None = None, locale: str = ""
+) -> list[tuple[str, str]]:
     """What the line sets besides its title, as (kind, text): kind is "due", "repeat",
     "tag" or "priority", e.g. ("repeat", "every month on the 1st (next: Tue 1 Dec)").
-    Given ``now``, a due in another year shows its year."""
+    Given ``now``, a due in another year shows its year; given the browser's
+    ``locale``, dates and times read as its region writes them."""
     parts: list[tuple[str, str]] = []
     if q.recurrence:
-        next_due = f" (next: {_when(q, now)})" if q.due else ""
+        next_due = f" (next: {_when(q, now, locale)})" if q.due else ""
         parts.append(("repeat", recurrence.describe(q.recurrence) + next_due))
     elif q.due:
-        parts.append(("due", _when(q, now)))
+        parts.append(("due", _when(q, now, locale)))
     parts.extend(("tag", f"#{tag}") for tag in q.tags)
     if q.priority:
         parts.append(("priority", f"{q.priority.key} priority"))

@@ -34,7 +34,13 @@ def page_frame(
     header: rx.Component | None = None,
     sidebar: rx.Component | None = None,
     skip_label: str = "Skip to main content",
+    panel: rx.Component | None = None,
+    panel_open: rx.Var[bool] | None = None,
+    panel_width: str = "0",
 ) -> rx.Component:
+    """``panel``: a side panel fixed at the right, outside ``main`` (a landmark of its
+    own); from 1024 px the page makes ``panel_width`` of room for it while
+    ``panel_open``, below that it covers the page."""
     main = rx.el.main(
         rx.vstack(error_alert(), *children, spacing="4", width="100%"),
         id=MAIN_ID,
@@ -66,5 +72,9 @@ def page_frame(
             padding_x="1em",
             padding_y=rx.breakpoints(initial="1em", md="2em"),
         ),
+        panel or rx.fragment(),
         min_height="100vh",
+        padding_right=rx.breakpoints(initial="0", lg=rx.cond(panel_open, panel_width, "0"))
+        if panel_open is not None
+        else None,
     )

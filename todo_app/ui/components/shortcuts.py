@@ -1,4 +1,4 @@
-"""Keyboard shortcuts: n, /, j, k, x, e, Delete, ?. Handled in the browser.
+"""Keyboard shortcuts: n, /, j, k, x, e, Delete, ?, Esc. Handled in the browser.
 
 The handler only moves focus and clicks the page's own labelled controls, so
 every shortcut goes through the same events (and checks) as a mouse click.
@@ -17,7 +17,7 @@ SHORTCUTS = (
     ("Delete", "Delete the todo"),
     ("Ctrl/⌘ + Z", "Undo"),
     ("?", "Show these shortcuts"),
-    ("Esc", "Leave a text box, close a dialog"),
+    ("Esc", "Leave a text box (saving it), close a dialog or the edit panel"),
 )
 
 

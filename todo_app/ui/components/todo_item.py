@@ -1,4 +1,4 @@
-"""One row of the list: complete, see at a glance, edit in place, delete."""
+"""One row of the list: complete, see at a glance, open in the edit panel, delete."""
 
 from typing import Any
 
@@ -6,21 +6,12 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from todo_app.core.models import Priority
-from todo_app.core.repeat_presets import CUSTOM, PRESETS
 from todo_app.ui.components.assistant_panel import suggestion_panel
-from todo_app.ui.components.tag_picker import tag_picker
 from todo_app.ui.state.assistant import AssistantState
-from todo_app.ui.state.todos import (
-    NEW_SUBTASK_INPUT_ID,
-    SubtaskRow,
-    TodoListState,
-    TodoRow,
-)
+from todo_app.ui.state.todos import TodoListState, TodoRow
 
 SUGGEST_HINT = "Suggest subtasks, a priority and a due date"
 SUGGEST_OFFLINE = "Suggestions need the online assistant: set GROQ_API_KEY to turn it on."
-
-EDIT_FORM_ID = "edit-todo"
 
 _PRIORITY_COLORS = {
     Priority.HIGH.label: "red",
@@ -226,191 +217,9 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
     )
 
 
-def _labelled(label: str, control: rx.Component, *, full_width: bool = False) -> rx.Component:
-    return rx.el.label(
-        rx.text(label, size="1", weight="medium", color=rx.color("gray", 11)),
-        control,
-        display="flex",
-        flex_direction="column",
-        gap="2px",
-        flex="1",
-        min_width="120px",
-        width="100%" if full_width else None,
-    )
-
-
-def _editor(todo: ObjectVar[TodoRow]) -> rx.Component:
-    repeat_items = [rx.select.item(label, value=value) for value, label in PRESETS]
-    return rx.form(
-        rx.vstack(
-            _labelled(
-                "Title",
-                rx.input(name="title", default_value=todo.title, aria_label="Title", width="100%"),
-                full_width=True,
-            ),
-            _labelled(
-                "Description",
-                rx.text_area(
-                    name="description",
-                    default_value=todo.description,
-                    aria_label="Description",
-                    placeholder="Notes (optional)",
-                    width="100%",
-                ),
-                full_width=True,
-            ),
-            rx.flex(
-                _labelled(
-                    "Priority",
-                    rx.select.root(
-                        rx.select.trigger(aria_label="Edit priority"),
-                        rx.select.content(
-                            *[rx.select.item(p.label, value=p.key) for p in Priority]
-                        ),
-                        name="priority",
-                        default_value=rx.match(
-                            todo.priority,
-                            *[(int(p), p.key) for p in Priority if p],
-                            Priority.NONE.key,
-                        ),
-                    ),
-                ),
-                _labelled(
-                    "Due date",
-                    rx.input(type="date", name="due_date", default_value=todo.due_date),
-                ),
-                _labelled(
-                    "Due time",
-                    rx.input(type="time", name="due_time", default_value=todo.due_time),
-                ),
-                _labelled(
-                    "Repeat",
-                    rx.select.root(
-                        rx.select.trigger(aria_label="Repeat"),
-                        rx.select.content(
-                            *repeat_items,
-                            rx.cond(
-                                todo.repeat == CUSTOM,
-                                rx.select.item(todo.repeat_label, value=CUSTOM),
-                            ),
-                        ),
-                        name="repeat",
-                        default_value=todo.repeat,
-                    ),
-                ),
-                gap="2",
-                wrap="wrap",
-                width="100%",
-            ),
-            _labelled(
-                "List",
-                rx.select.root(
-                    rx.select.trigger(aria_label="List"),
-                    rx.select.content(
-                        rx.foreach(
-                            TodoListState.movable_to,
-                            lambda link: rx.select.item(link.name, value=link.value),
-                        )
-                    ),
-                    name="list",
-                    default_value=todo.list_id,
-                ),
-            ),
-            _labelled(
-                "Tags (comma-separated)",
-                rx.input(name="tags", default_value=todo.tags_text, placeholder="home, errands"),
-            ),
-            tag_picker(),
-            width="100%",
-        ),
-        id=EDIT_FORM_ID,
-        on_submit=TodoListState.save_edit,
-        width="100%",
-    )
-
-
-def _edit_actions() -> rx.Component:
-    """Below the subtasks, so the form reads top to bottom; "Save" submits the edit
-    form from outside it (its form attribute), which also keeps Enter saving."""
-    return rx.hstack(
-        rx.button("Save", type="submit", custom_attrs={"form": EDIT_FORM_ID}),
-        rx.button(
-            "Cancel",
-            type="button",
-            variant="soft",
-            color_scheme="gray",
-            on_click=TodoListState.cancel_edit,
-        ),
-        padding_top="0.5em",
-    )
-
-
-def _subtask(item: ObjectVar[SubtaskRow]) -> rx.Component:
-    return rx.hstack(
-        rx.checkbox(
-            checked=item.done,
-            on_change=lambda done: TodoListState.toggle_subtask(item.id, done),
-            aria_label=f"Complete subtask {item.title}",
-        ),
-        rx.text(
-            item.title,
-            size="2",
-            flex="1",
-            text_decoration=rx.cond(item.done, "line-through", "none"),
-        ),
-        rx.icon_button(
-            rx.icon("x", size=14),
-            size="1",
-            variant="ghost",
-            color_scheme="gray",
-            aria_label=f"Delete subtask {item.title}",
-            on_click=TodoListState.delete_subtask(item.id),
-        ),
-        align="center",
-        width="100%",
-    )
-
-
-def _subtasks_panel() -> rx.Component:
-    return rx.vstack(
-        rx.text("Subtasks", size="1", weight="medium", color=rx.color("gray", 11)),
-        rx.el.ul(
-            rx.foreach(TodoListState.subtasks, lambda item: rx.el.li(_subtask(item))),
-            aria_label="Subtasks",
-            padding="0",
-            margin="0",
-            list_style_type="none",
-            width="100%",
-        ),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    id=NEW_SUBTASK_INPUT_ID,
-                    name="subtask",
-                    aria_label="New subtask",
-                    placeholder="Add a step",
-                    size="1",
-                    flex="1",
-                ),
-                rx.button("Add subtask", type="submit", size="1", variant="soft"),
-                width="100%",
-            ),
-            on_submit=TodoListState.add_subtask,
-            width="100%",
-        ),
-        width="100%",
-        spacing="1",
-        padding_top="0.5em",
-    )
-
-
 def todo_item(todo: ObjectVar[TodoRow]) -> rx.Component:
     return rx.el.li(
-        rx.cond(
-            TodoListState.editing_id == todo.id,
-            rx.vstack(_editor(todo), _subtasks_panel(), _edit_actions(), width="100%"),
-            rx.vstack(_view(todo), suggestion_panel(todo.id), width="100%", spacing="0"),
-        ),
+        rx.vstack(_view(todo), suggestion_panel(todo.id), width="100%", spacing="0"),
         # j/k move a focus ring between rows (todo_app.ui.components.shortcuts).
         _focus={"outline": f"2px solid {rx.color('accent', 8)}", "outline_offset": "2px"},
         # The heading of a band ("Overdue", "Today", "Later", "Done") that starts
@@ -428,6 +237,8 @@ def todo_item(todo: ObjectVar[TodoRow]) -> rx.Component:
             "color": rx.color("gray", 11),
             "padding": "0.9em 0 0.4em",
         },
+        # The row the edit panel shows stands out.
+        background=rx.cond(TodoListState.editing_id == todo.id, rx.color("accent", 3), None),
         border_radius="4px",
         padding_y="0.6em",
         border_bottom=f"1px solid {rx.color('gray', 4)}",

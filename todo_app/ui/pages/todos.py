@@ -4,6 +4,7 @@ import reflex as rx
 
 from todo_app.ui.components.assistant_panel import assistant_panel
 from todo_app.ui.components.bulk_bar import bulk_bar, select_toggle
+from todo_app.ui.components.edit_panel import PANEL_WIDTH, edit_panel
 from todo_app.ui.components.finder import finder
 from todo_app.ui.components.layout import page_frame
 from todo_app.ui.components.lists_nav import list_header
@@ -116,4 +117,7 @@ def todos_page() -> rx.Component:
         ),
         sidebar=sidebar(),
         skip_label="Skip to the list",
+        panel=edit_panel(),
+        panel_open=TodoListState.editing_id != 0,
+        panel_width=PANEL_WIDTH,
     )

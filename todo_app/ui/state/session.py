@@ -25,6 +25,7 @@ from reflex_base.constants.state import FIELD_MARKER
 from sqlmodel import Session
 
 from todo_app.core import sessions
+from todo_app.core.date_display import MAX_TAG_LENGTH
 from todo_app.core.date_order import day_first_for_locale
 from todo_app.core.errors import AuthenticationError, ValidationError
 from todo_app.core.security import TokenClaims, verify_token
@@ -170,6 +171,11 @@ class SessionState(rx.State):
             return zone(self.time_zone or self.stored_time_zone).key
         except ValidationError:
             return "UTC"
+
+    def _locale(self) -> str:
+        """The browser's language ("en-US"), by which dates and times are written; "" when
+        it sent none (the house style, "Tue 1 Dec" and "09:30")."""
+        return self.locale[:MAX_TAG_LENGTH]
 
     def _day_first(self) -> bool:
         """Whether this user writes 15/12 for 15 December (from the browser's language)."""

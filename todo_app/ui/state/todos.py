@@ -26,13 +26,14 @@ from sqlmodel import Session
 from todo_app.core import bulk, queries, repeat_presets, subtasks, tags
 from todo_app.core import lists as list_rules
 from todo_app.core import todos as todo_service
-from todo_app.core.due import date_label, local_today, parse_due
+from todo_app.core.due import clock_label, date_label, local_today, parse_due
 from todo_app.core.errors import AuthenticationError, DomainError, NotFoundError, ValidationError
 from todo_app.core.models import Priority, utcnow
 from todo_app.core.quickadd import as_fields, parse_quick_add, preview_parts
 from todo_app.core.recurrence import describe
 from todo_app.core.zones import zone
 from todo_app.ui import live_updates
+from todo_app.ui.state import edit_fields
 from todo_app.ui.state.guard import announces_change, guarded
 from todo_app.ui.state.session import SessionState
 
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 NEW_TODO_INPUT_ID = "new-todo"
 NEW_SUBTASK_INPUT_ID = "new-subtask"
+EDIT_TAG_INPUT_ID = "edit-new-tag"
 BULK_TAG_INPUT_ID = "bulk-tag"
 UNDO_SECONDS = 8
 MAX_QUICK_NOTES = 5
@@ -68,7 +70,6 @@ class TodoRow:
     overdue: bool
     due_soon: bool
     tags: list[str]
-    tags_text: str
     progress: str
     repeat_label: str
     repeat: str
@@ -77,13 +78,15 @@ class TodoRow:
     band: str = ""  # the heading above this row ("Overdue", "Today", ...), if one starts here
 
 
-def _row(view: queries.TodoView, today: date, tz: str, band: str = "") -> TodoRow:
+def _row(view: queries.TodoView, today: date, tz: str, locale: str = "", band: str = "") -> TodoRow:
     todo = view.todo
     assert todo.id is not None
-    local_time = todo.due_at.astimezone(zone(tz)).strftime("%H:%M") if todo.due_at else ""
+    local = todo.due_at.astimezone(zone(tz)).time() if todo.due_at else None
+    local_time = f"{local:%H:%M}" if local else ""  # as the edit form's time input holds it
     due_label = ""
     if todo.due_date is not None:
-        due_label = " ".join(filter(None, (date_label(todo.due_date, today), local_time)))
+        clock = clock_label(local, locale) if local else ""
+        due_label = " ".join(filter(None, (date_label(todo.due_date, today, locale=locale), clock)))
     priority = Priority(todo.priority)
     return TodoRow(
         id=todo.id,
@@ -98,7 +101,6 @@ def _row(view: queries.TodoView, today: date, tz: str, band: str = "") -> TodoRo
         overdue=view.overdue,
         due_soon=view.due_soon,
         tags=view.tags,
-        tags_text=", ".join(view.tags),
         progress=f"{view.subtasks_done}/{view.subtasks_total}" if view.subtasks_total else "",
         repeat_label=describe(todo.recurrence) if todo.recurrence else "",
         repeat=repeat_presets.preset_of(todo.recurrence, todo.series_start),
@@ -106,6 +108,26 @@ def _row(view: queries.TodoView, today: date, tz: str, band: str = "") -> TodoRo
         list_id=str(todo.list_id),
         band=band,
     )
+
+
+NO_ROW = TodoRow(
+    id=0,
+    title="",
+    description="",
+    priority=0,
+    priority_label="",
+    due_label="",
+    due_date="",
+    due_time="",
+    overdue=False,
+    due_soon=False,
+    tags=[],
+    progress="",
+    repeat_label="",
+    repeat="none",
+    can_edit=False,
+    list_id="",
+)
 
 
 @dataclasses.dataclass
@@ -206,6 +228,8 @@ class TodoListState(SessionState):
     nav_open: bool = False  # the side bar, as a drawer on a phone
     loaded: bool = False
     editing_id: int = 0
+    edit_row: TodoRow = NO_ROW  # the todo in the edit panel, as saved last
+    edit_status: str = ""  # "Saved" once the panel saved a change
     tag_options: list[str] = []  # noqa: RUF012
     quick_preview: str = ""  # the title quick add will save, while it understands more
     quick_chips: list[QuickChip] = []  # noqa: RUF012  (what else it understood)
@@ -335,7 +359,8 @@ class TodoListState(SessionState):
             else [""] * len(page.items)
         )
         self.todos = [
-            _row(view, today, tz, band) for view, band in zip(page.items, bands, strict=True)
+            _row(view, today, tz, self._locale(), band)
+            for view, band in zip(page.items, bands, strict=True)
         ]
         self.done_ids = [
             view.todo.id for view in page.items if view.todo.completed and view.todo.id
@@ -438,9 +463,8 @@ class TodoListState(SessionState):
             return
         if parsed.recognised:
             self.quick_preview = parsed.title
-            self.quick_chips = [
-                QuickChip(kind=kind, text=text) for kind, text in preview_parts(parsed, utcnow())
-            ]
+            parts = preview_parts(parsed, utcnow(), self._locale())
+            self.quick_chips = [QuickChip(kind=kind, text=text) for kind, text in parts]
         self.quick_notes = list(parsed.notes[:MAX_QUICK_NOTES])
 
     @rx.event
@@ -496,7 +520,8 @@ class TodoListState(SessionState):
         title = done.todo.title
         if done.rollover is not None:
             await self._refresh()  # same row, next date (and its place in the order)
-            next_due = date_label(done.rollover.now.date, local_today(utcnow(), self._tz()))
+            today = local_today(utcnow(), self._tz())
+            next_due = date_label(done.rollover.now.date, today, locale=self._locale())
             self._offer_undo(
                 f"Completed “{title}” · next: {next_due}.",
                 UndoKind.ROLL_BACK,
@@ -510,18 +535,100 @@ class TodoListState(SessionState):
             return None
         return TodoListState.expire_undo
 
+    # --- the edit panel: each field saved as the user leaves it -------------------------
+
     @rx.event
     @guarded
     async def start_edit(self, todo_id: int) -> None:
-        items = await self._as_user(lambda s, user_id: subtasks.list_subtasks(s, user_id, todo_id))
+        tz, now = self._tz(), utcnow()
+
+        def fetch(session: Session, user_id: int) -> tuple[Any, queries.TodoView]:
+            return (
+                subtasks.list_subtasks(session, user_id, todo_id),
+                queries.todo_view(session, user_id, todo_id, now, tz),
+            )
+
+        items, view = await self._as_user(fetch)
         self.subtasks = [SubtaskRow(id=i.id or 0, title=i.title, done=i.done) for i in items]
+        self.edit_row = _row(view, local_today(now, tz), tz, self._locale())
+        self.edit_status = ""
         self.editing_id = todo_id
 
     @rx.event
     @guarded
     async def cancel_edit(self) -> None:
-        self.editing_id = 0
+        """Closes the panel (what was changed is saved already)."""
+        self.editing_id, self.edit_row, self.edit_status = 0, NO_ROW, ""
         await self._refresh()  # subtask progress may have changed
+
+    @rx.event
+    @guarded
+    async def save_field(self, field: str, value: str) -> None:
+        """One field of the panel, left: its change saved (nothing if unchanged)."""
+        if self.editing_id:
+            await self._save_change(edit_fields.field_change(field, value, self.edit_row))
+
+    @rx.event
+    @guarded
+    async def save_due(self, due_date: str, due_time: str) -> None:
+        """The due date or time, left: both saved together (a time needs its date)."""
+        if self.editing_id:
+            change = edit_fields.due_change(due_date, due_time, self.edit_row, self._tz())
+            await self._save_change(change)
+
+    @rx.event
+    @guarded
+    async def add_edit_tags(self, typed: str) -> Any:
+        """Tags typed in the panel's tag box ("home, errands") as it is left, or a
+        suggestion clicked."""
+        return await self._add_tags(typed)
+
+    @rx.event
+    @guarded
+    async def submit_edit_tag(self, form_data: dict[str, Any]) -> Any:
+        """Enter in the panel's tag box."""
+        return await self._add_tags(form_text(form_data, "new_tag"))
+
+    async def _add_tags(self, typed: str) -> Any:
+        if not self.editing_id or not typed.strip():
+            return None
+        await self._save_change(edit_fields.with_tags(self.edit_row, typed))
+        return rx.set_value(EDIT_TAG_INPUT_ID, "")
+
+    @rx.event
+    @guarded
+    async def remove_edit_tag(self, name: str) -> None:
+        if self.editing_id:
+            await self._save_change(edit_fields.without_tag(self.edit_row, name))
+
+    async def _save_change(self, change: edit_fields.Change | None) -> None:
+        todo_id, tz, now = self.editing_id, self._tz(), utcnow()
+        if change is None:
+            return  # left as it was: nothing written, nobody told
+
+        def save(session: Session, user_id: int) -> queries.TodoView:
+            todo_service.update_todo(
+                session,
+                user_id,
+                todo_id,
+                title=change.title,
+                description=change.description,
+                fields=change.fields,
+            )
+            if change.move_to is not None:  # core checks both lists
+                todo_service.move_todo(session, user_id, todo_id, change.move_to)
+            return queries.todo_view(session, user_id, todo_id, now, tz)
+
+        view = await self._as_user(save)
+        self.edit_row = _row(view, local_today(now, tz), tz, self._locale())
+        self.edit_status = "Saved"
+        await self._refresh()
+        await self._announce_change(lists_changed=change.move_to is not None)
+
+    @rx.var
+    def edit_tag_suggestions(self) -> list[str]:
+        """The user's tags the edited todo does not wear yet."""
+        return [name for name in self.tag_options if name not in self.edit_row.tags][:20]
 
     # --- subtasks (of the todo being edited) ---------------------------------------------
 
@@ -648,24 +755,19 @@ class TodoListState(SessionState):
         todo_id = self.editing_id
         tz = self._tz()
         due = parse_due(form_text(form_data, "due_date"), form_text(form_data, "due_time"), tz)
-        repeat = form_text(form_data, "repeat") or "none"
-        if repeat != repeat_presets.CUSTOM:
-            rule: Any = repeat_presets.rule_for(repeat, due.date) if due else None
-            if repeat != "none" and due is None:
-                raise ValidationError("Please give a repeating todo a due date to repeat from.")
-        else:
-            rule = todo_service.KEEP
+        rule = edit_fields.repeat_rule(form_text(form_data, "repeat") or "none", due)
+        # The panel saves tags as they are added or removed; a form without them keeps them.
+        typed_tags = form_text(form_data, "tags") if "tags" in form_data else None
         fields = todo_service.clean_fields(
             priority=form_text(form_data, "priority") or "none",
             due=due,
-            tags=[name for name in form_text(form_data, "tags").split(",") if name.strip()],
+            tags=todo_service.KEEP
+            if typed_tags is None
+            else [name for name in typed_tags.split(",") if name.strip()],
             recurrence=rule,
         )
         title, description = form_text(form_data, "title"), form_text(form_data, "description")
-        chosen = form_text(form_data, "list")
-        if chosen and not (chosen.isdecimal() and len(chosen) < 12):
-            raise ValidationError("Please choose a list from the menu.")
-        target = int(chosen) if chosen else None
+        target = edit_fields.list_choice(form_text(form_data, "list"))
 
         def save(session: Session, user_id: int) -> None:
             todo_service.update_todo(
@@ -675,7 +777,7 @@ class TodoListState(SessionState):
                 todo_service.move_todo(session, user_id, todo_id, target)
 
         await self._as_user(save)
-        self.editing_id = 0
+        self.editing_id, self.edit_row, self.edit_status = 0, NO_ROW, ""
         await self._refresh()
         if target is not None:
             await self._announce_change(lists_changed=True)  # pages of the other list too

@@ -1,0 +1,83 @@
+"""The edit panel: beside the list, each field saved as it is left, Escape closes it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.flows import new_email, sign_up
+from tests.e2e.test_rich_todos import choose, quick_add, row
+from tests.support.browser import BROWSER_LOCALE
+
+
+def test_fields_save_as_they_are_left_without_pressing_save(page: Page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 860})
+    sign_up(page, new_email())
+    quick_add(page, "Write report", "Write report")
+    quick_add(page, "Buy milk", "Buy milk")
+    page.get_by_role("button", name="Edit Write report").click()
+    panel = page.get_by_role("complementary", name="Edit todo")
+    expect(panel).to_be_visible()
+    title = panel.get_by_role("textbox", name="Title")
+    expect(title).to_be_focused()
+
+    title.fill("Write the report")
+    title.press("Tab")  # left: saved, and the list beside the panel shows it
+    expect(panel.get_by_role("status")).to_have_text("Saved")
+    expect(page.get_by_role("checkbox", name="Complete Write the report")).to_be_visible()
+    choose(page, "Edit priority", "High")
+    expect(row(page, "Write the report")).to_contain_text("High")
+    page.locator("input[name=due_date]").fill("2031-05-20")
+    page.locator("input[name=due_time]").fill("09:30")
+    panel.get_by_role("textbox", name="Description").click()  # leaves the time
+    expect(row(page, "Write the report")).to_contain_text("20 May 2031 09:30")
+
+    # Beside the list, not over it: the other rows stay in reach.
+    edit_milk = page.get_by_role("button", name="Edit Buy milk")
+    milk_box, panel_box = edit_milk.bounding_box(), panel.bounding_box()
+    assert milk_box is not None and panel_box is not None
+    assert milk_box["x"] + milk_box["width"] <= panel_box["x"], (milk_box, panel_box)
+
+    page.keyboard.press("Escape")  # leaves the description
+    page.keyboard.press("Escape")  # closes the panel
+    expect(panel).to_be_hidden()
+    page.reload()  # all of it was saved, though Save was never pressed
+    report = row(page, "Write the report")
+    expect(report).to_contain_text("High")
+    expect(report).to_contain_text("20 May 2031 09:30")
+
+
+def test_a_field_left_invalid_says_why_and_keeps_what_was_typed(page: Page) -> None:
+    sign_up(page, new_email())
+    quick_add(page, "Water plants every day", "Water plants")
+    page.get_by_role("button", name="Edit Water plants").click()
+    panel = page.get_by_role("complementary", name="Edit todo")
+    title = panel.get_by_role("textbox", name="Title")
+    title.fill("   ")
+    title.press("Tab")
+    expect(page.get_by_role("alert")).to_contain_text("title")
+    expect(title).to_have_value("   ")  # still there to fix
+    expect(page.get_by_role("checkbox", name="Complete Water plants")).to_be_visible()
+    page.locator("input[name=due_date]").fill("")
+    panel.get_by_role("textbox", name="Description").click()
+    expect(page.get_by_role("alert")).to_contain_text("due date to repeat from")
+    expect(row(page, "Water plants")).to_contain_text("every day")  # unchanged
+
+
+def test_on_a_phone_the_panel_covers_the_page(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(
+        base_url=base_url, locale=BROWSER_LOCALE, viewport={"width": 390, "height": 844}
+    )
+    try:
+        page = context.new_page()
+        sign_up(page, new_email())
+        quick_add(page, "Call mom", "Call mom")
+        page.get_by_role("button", name="Actions for Call mom").click()
+        page.get_by_role("menuitem", name="Edit").click()
+        panel = page.get_by_role("complementary", name="Edit todo")
+        expect(panel).to_be_visible()
+        box = panel.bounding_box()
+        assert box is not None and box["x"] == 0 and box["width"] == 390, box
+        panel.get_by_role("button", name="Close").click()
+        expect(panel).to_be_hidden()
+    finally:
+        context.close()
