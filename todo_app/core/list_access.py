@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, or_, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -179,13 +179,14 @@ def scope_of(session: Session, user_id: int, list_id: object = None) -> Scope:
 def audience(session: Session, list_id: int) -> set[int]:
     """Everyone who may see the list: its owner and members (empty if it is gone). The
     live-update publisher sends a change of the list to these users only."""
-    owner = session.exec(select(TodoList.owner_id).where(col(TodoList.id) == list_id)).first()
-    if owner is None:
-        return set()
-    members = session.exec(
-        select(ListMember.user_id).where(col(ListMember.list_id) == list_id)
-    ).all()
-    return {owner, *members}
+    # One round trip: the owner's row, then the members' (a gone list has neither).
+    found = session.execute(
+        union_all(
+            select(TodoList.owner_id).where(col(TodoList.id) == list_id),
+            select(ListMember.user_id).where(col(ListMember.list_id) == list_id),
+        )
+    ).scalars()
+    return set(found)
 
 
 def audience_of_lists(session: Session, list_ids: Sequence[int]) -> set[int]:

@@ -38,7 +38,7 @@ def _view_link(item: ObjectVar[ViewLink]) -> rx.Component:
 def menu_button() -> rx.Component:
     """Opens the side bar as a drawer; a phone's only way to it."""
     return rx.icon_button(
-        rx.icon("menu", size=20),
+        rx.icon("menu", size=18),
         aria_label="Menu",
         aria_expanded=rx.cond(TodoListState.nav_open, "true", "false"),
         aria_controls=SIDEBAR_ID,
