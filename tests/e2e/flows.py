@@ -47,3 +47,13 @@ def add_todo(page: Page, title: str, *, press_enter: bool = False) -> None:
         page.get_by_role("button", name="Add", exact=True).click()
     expect(page.get_by_role("checkbox", name=f"Complete {title}")).to_be_visible()
     expect(box).to_have_value("")
+
+
+def tap_height(control: Locator) -> float:
+    """The height of the area that takes a tap on ``control``: the control and the
+    invisible ``::after`` box around it (components/touch.py)."""
+    height: float = control.evaluate(
+        "el => { const r = el.getBoundingClientRect(), a = getComputedStyle(el, '::after');"
+        " return r.height - 2 * (parseFloat(a.top) || 0); }"
+    )
+    return height

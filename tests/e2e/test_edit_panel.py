@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.flows import new_email, sign_up
+from tests.e2e.flows import new_email, sign_up, tap_height
 from tests.e2e.test_rich_todos import choose, quick_add, row
 from tests.support.browser import BROWSER_LOCALE
 
@@ -77,6 +77,18 @@ def test_on_a_phone_the_panel_covers_the_page(browser: Browser, base_url: str) -
         expect(panel).to_be_visible()
         box = panel.bounding_box()
         assert box is not None and box["x"] == 0 and box["width"] == 390, box
+        panel.get_by_role("textbox", name="Add a tag").fill("family")
+        panel.get_by_role("textbox", name="Add a tag").press("Enter")
+        panel.get_by_label("New subtask").fill("Find the number")
+        panel.get_by_role("button", name="Add subtask").click()
+        small = [
+            panel.get_by_role("button", name="Remove tag family"),
+            panel.get_by_role("checkbox", name="Complete subtask Find the number"),
+            panel.get_by_role("button", name="Delete subtask Find the number"),
+        ]
+        for control in small:  # 44 px to tap, though drawn smaller
+            expect(control).to_be_visible()
+            assert tap_height(control) >= 44, control
         panel.get_by_role("button", name="Close").click()
         expect(panel).to_be_hidden()
     finally:

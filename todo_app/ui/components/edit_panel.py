@@ -9,6 +9,7 @@ import reflex as rx
 
 from todo_app.core.models import Priority
 from todo_app.core.repeat_presets import CUSTOM, PRESETS
+from todo_app.ui.components.touch import TOUCH_TARGET
 from todo_app.ui.state.todos import (
     EDIT_TAG_INPUT_ID,
     NEW_SUBTASK_INPUT_ID,
@@ -170,6 +171,7 @@ def _tags() -> rx.Component:
                             color_scheme="gray",
                             aria_label=f"Remove tag {name}",
                             on_click=TodoListState.remove_edit_tag(name),
+                            **TOUCH_TARGET,
                         ),
                         variant="surface",
                         high_contrast=True,
@@ -180,7 +182,7 @@ def _tags() -> rx.Component:
             aria_label="Tags of this todo",
             display="flex",
             flex_wrap="wrap",
-            gap="4px",
+            gap="12px 8px",
             padding="0",
             margin="0",
             list_style_type="none",
@@ -209,9 +211,10 @@ def _tags() -> rx.Component:
                         variant="outline",
                         aria_label=f"Add tag {name}",
                         on_click=TodoListState.add_edit_tags(name),
+                        **TOUCH_TARGET,
                     ),
                 ),
-                gap="1",
+                gap="12px 8px",
                 wrap="wrap",
             ),
         ),
@@ -230,6 +233,7 @@ def _subtask(item: rx.vars.ObjectVar[SubtaskRow]) -> rx.Component:
             checked=item.done,
             on_change=lambda done: TodoListState.toggle_subtask(item.id, done),
             aria_label=f"Complete subtask {item.title}",
+            **TOUCH_TARGET,
         ),
         rx.text(
             item.title,
@@ -244,9 +248,11 @@ def _subtask(item: rx.vars.ObjectVar[SubtaskRow]) -> rx.Component:
             color_scheme="gray",
             aria_label=f"Delete subtask {item.title}",
             on_click=TodoListState.delete_subtask(item.id),
+            **TOUCH_TARGET,
         ),
         align="center",
         width="100%",
+        min_height="44px",  # the 44 px targets of its box and button do not overlap
     )
 
 

@@ -7,6 +7,7 @@ from reflex.vars import ObjectVar
 
 from todo_app.core.models import Priority
 from todo_app.ui.components.assistant_panel import suggestion_panel
+from todo_app.ui.components.touch import TOUCH_TARGET
 from todo_app.ui.state.assistant import AssistantState
 from todo_app.ui.state.todos import TodoListState, TodoRow
 
@@ -80,14 +81,6 @@ def _action(
         color_scheme=color,
         disabled=disabled,
     )
-
-
-# A touch target of 44 px around a 20-32 px control, without moving anything:
-# an invisible box over it that takes the taps.
-_TOUCH_TARGET = {
-    "position": "relative",
-    "_after": {"content": '""', "position": "absolute", "inset": "-12px"},
-}
 
 
 def _actions(todo: ObjectVar[TodoRow]) -> rx.Component:
@@ -173,7 +166,7 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
                 size="3",
                 variant="classic",
                 margin_top="2px",
-                **_TOUCH_TARGET,
+                **TOUCH_TARGET,
             ),
         ),
         rx.checkbox(
@@ -184,7 +177,7 @@ def _view(todo: ObjectVar[TodoRow]) -> rx.Component:
             radius="full",
             margin_top="2px",
             disabled=~todo.can_edit,
-            **_TOUCH_TARGET,
+            **TOUCH_TARGET,
         ),
         rx.vstack(
             rx.text(
