@@ -67,6 +67,30 @@ def test_the_side_bar_is_a_drawer_on_a_phone(browser: Browser, base_url: str) ->
         context.close()
 
 
+def test_on_a_phone_the_filters_wait_behind_one_button(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(
+        base_url=base_url, locale=BROWSER_LOCALE, viewport={"width": 390, "height": 844}
+    )
+    try:
+        page = context.new_page()
+        sign_up(page, new_email())
+        quick_add(page, "Water plants", "Water plants")
+        status = page.get_by_role("combobox", name="Status")
+        expect(status).to_be_hidden()
+        expect(page.get_by_role("combobox", name="Sort by")).to_be_visible()
+        first = todo_items(page).first.bounding_box()
+        assert first is not None and first["y"] < 300, first  # a third of the screen, not two
+        filters = page.get_by_role("button", name="Filters")
+        filters.click()
+        expect(filters).to_have_attribute("aria-expanded", "true")
+        status.click()
+        page.get_by_role("option", name="Open", exact=True).click()
+        expect(page).to_have_url(re.compile(r"status=open"))
+        expect(page.get_by_role("button", name="Filters on")).to_be_visible()  # says so
+    finally:
+        context.close()
+
+
 def test_a_skip_link_leads_to_the_list_and_settings_live_apart(page: Page) -> None:
     sign_up(page, new_email())
     first_stop = page.evaluate(

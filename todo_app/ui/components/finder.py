@@ -35,10 +35,34 @@ def _tag_select() -> rx.Component:
     )
 
 
+# Below 480 px, only what is used most stays in the row (search and the order); the
+# other filters wait behind "Filters", so the first todo is higher on the screen.
+def _phone_hidden(*children: rx.Component) -> rx.Component:
+    return rx.box(
+        *children,
+        display=rx.breakpoints(
+            initial=rx.cond(TodoListState.filters_open, "contents", "none"), sm="contents"
+        ),
+    )
+
+
+def _filters_button() -> rx.Component:
+    return rx.button(
+        rx.icon("sliders-horizontal", size=16),
+        "Filters",
+        rx.cond(TodoListState.filtered, rx.badge("on", size="1", high_contrast=True)),
+        variant="soft",
+        color_scheme="gray",
+        aria_expanded=rx.cond(TodoListState.filters_open, "true", "false"),
+        on_click=TodoListState.toggle_filters,
+        display=rx.breakpoints(initial="inline-flex", sm="none"),
+    )
+
+
 def finder() -> rx.Component:
-    """Search and the four selects in one row (it wraps on a phone); the due range
-    behind "More filters", open while a range is set. The smart views are in the
-    side bar."""
+    """Search and the four selects in one row; the due range behind "More filters",
+    open while a range is set. On a phone, Status, Priority, Tag and the range are
+    behind "Filters". The smart views are in the side bar."""
     return rx.vstack(
         rx.flex(
             rx.input(
@@ -51,25 +75,27 @@ def finder() -> rx.Component:
                 on_change=TodoListState.set_search.debounce(300),
                 id="search",
                 flex="2",
-                min_width="160px",
+                min_width=rx.breakpoints(initial="100px", sm="160px"),
             ),
-            _select(
-                "Status",
-                "status",
-                TodoListState.status,
-                [(Status.ALL, "All"), (Status.OPEN, "Open"), (Status.DONE, "Done")],
+            _phone_hidden(
+                _select(
+                    "Status",
+                    "status",
+                    TodoListState.status,
+                    [(Status.ALL, "All"), (Status.OPEN, "Open"), (Status.DONE, "Done")],
+                ),
+                _select(
+                    "Priority",
+                    "priority",
+                    TodoListState.priority,
+                    [
+                        ("any", "Any priority"),
+                        *((p.key, p.label) for p in sorted(Priority, reverse=True) if p),
+                        (Priority.NONE.key, "No priority"),
+                    ],
+                ),
+                _tag_select(),
             ),
-            _select(
-                "Priority",
-                "priority",
-                TodoListState.priority,
-                [
-                    ("any", "Any priority"),
-                    *((p.key, p.label) for p in sorted(Priority, reverse=True) if p),
-                    (Priority.NONE.key, "No priority"),
-                ],
-            ),
-            _tag_select(),
             _select(
                 "Sort by",
                 "sort",
@@ -82,23 +108,26 @@ def finder() -> rx.Component:
                     (Sort.TITLE, "Title"),
                 ],
             ),
+            _filters_button(),
             gap="2",
             wrap="wrap",
             width="100%",
         ),
-        rx.el.details(
-            rx.el.summary("More filters", cursor="pointer", width="fit-content"),
-            rx.flex(
-                _date_filter("Due from", "from", TodoListState.due_from),
-                _date_filter("Due to", "to", TodoListState.due_to),
-                gap="2",
-                wrap="wrap",
-                width="100%",
-                padding_top="0.5em",
+        _phone_hidden(
+            rx.el.details(
+                rx.el.summary("More filters", cursor="pointer", width="fit-content"),
+                rx.flex(
+                    _date_filter("Due from", "from", TodoListState.due_from),
+                    _date_filter("Due to", "to", TodoListState.due_to),
+                    gap="2",
+                    wrap="wrap",
+                    width="100%",
+                    padding_top="0.5em",
+                ),
+                open=(TodoListState.due_from != "") | (TodoListState.due_to != ""),
+                font_size="14px",
+                color=rx.color("gray", 11),
             ),
-            open=(TodoListState.due_from != "") | (TodoListState.due_to != ""),
-            font_size="14px",
-            color=rx.color("gray", 11),
         ),
         width="100%",
         spacing="2",

@@ -6,6 +6,7 @@ from reflex.vars import ObjectVar
 
 from todo_app.ui.components.layout import DESKTOP
 from todo_app.ui.components.lists_nav import lists_nav, nav_link
+from todo_app.ui.components.touch import TOUCH_TARGET
 from todo_app.ui.state.todos import VIEW_ICONS, TodoListState, ViewLink
 
 SIDEBAR_ID = "sidebar"
@@ -43,8 +44,9 @@ def menu_button() -> rx.Component:
         aria_expanded=rx.cond(TodoListState.nav_open, "true", "false"),
         aria_controls=SIDEBAR_ID,
         variant="ghost",
-        size="3",
+        size="2",
         on_click=TodoListState.toggle_nav,
+        **TOUCH_TARGET,
         display=rx.breakpoints(initial="inline-flex", md="none"),
     )
 

@@ -226,6 +226,7 @@ class TodoListState(SessionState):
     filtered: bool = False
     view_links: list[ViewLink] = []  # noqa: RUF012
     nav_open: bool = False  # the side bar, as a drawer on a phone
+    filters_open: bool = False  # a phone's Status, Priority, Tag and due range, shown
     loaded: bool = False
     editing_id: int = 0
     edit_row: TodoRow = NO_ROW  # the todo in the edit panel, as saved last
@@ -743,6 +744,10 @@ class TodoListState(SessionState):
     @rx.event
     def toggle_nav(self) -> None:
         self.nav_open = not self.nav_open
+
+    @rx.event
+    def toggle_filters(self) -> None:
+        self.filters_open = not self.filters_open
 
     @rx.event
     def set_shortcuts_open(self, is_open: bool) -> None:
