@@ -14,7 +14,7 @@ import enum
 import json
 import logging
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -176,6 +176,15 @@ class UndoOffer:
     rollover: todo_service.Rollover | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class _Added:
+    """What an add read in its transaction for the page on screen."""
+
+    placed: queries.NewTodo
+    tag_counts: list[tuple[str, int]] | None  # the tag filter's options, when they changed
+    reminders: list[tuple[int, str, datetime]] | None  # when the todo has a due time
+
+
 @dataclasses.dataclass
 class SubtaskRow:
     id: int
@@ -322,12 +331,7 @@ class TodoListState(SessionState):
         self._show_lists(visible, query.list_id)
         self._show_views(query, counts)
         self._audience = sorted(audience)
-        self.reminders_json = json.dumps(
-            [
-                {"id": todo_id, "title": title, "at": int(at.timestamp() * 1000)}
-                for todo_id, title, at in reminders
-            ]
-        )
+        self._show_reminders(reminders)
         today = local_today(now, tz)
         bands = (
             queries.band_starts(page.items, today)
@@ -461,18 +465,100 @@ class TodoListState(SessionState):
         parsed = parse_quick_add(line, utcnow(), tz, day_first=self._day_first())
         fields = as_fields(parsed)
         list_id = self.list_id or None  # "All lists": the Inbox
-        await self._as_user(
-            lambda s, user_id: todo_service.create_todo(
-                s, user_id, parsed.title, time_zone=tz, fields=fields, list_id=list_id
+        query = queries.TodoQuery.from_params(self._params).page(self._window)
+        # The page on screen takes the new row itself (no second page query)
+        # when it shows this list and holds what a refresh would give.
+        in_place = self.loaded and query.list_id == list_id
+        now, known_tags = utcnow(), set(self.tag_options)
+
+        def create(session: Session, user_id: int) -> _Added | None:
+            todo = todo_service.create_todo(
+                session, user_id, parsed.title, time_zone=tz, fields=fields, list_id=list_id
             )
-        )
-        self.quick_preview, self.quick_chips, self._just_added = "", [], line
-        self.quick_notes = list(parsed.notes[:MAX_QUICK_NOTES])  # what was saved without
-        await self._refresh()
+            if not in_place:
+                return None
+            placed = queries.new_todo(
+                session, user_id, todo, query, now, tz, tagged=bool(parsed.tags)
+            )
+            return _Added(
+                placed,
+                # The tag filter's options and the reminders change only with
+                # a new tag or a due time.
+                tags.list_tags(session, user_id, list_id=query.list_id)
+                if not known_tags.issuperset(placed.view.tags)
+                else None,
+                queries.upcoming_reminders(session, user_id, now) if todo.due_at else None,
+            )
+
+        added = await self._as_user(create)
+        if self.quick_preview or self.quick_chips:
+            self.quick_preview, self.quick_chips = "", []
+        self._just_added = line
+        notes = list(parsed.notes[:MAX_QUICK_NOTES])  # what was saved without
+        if notes != self.quick_notes:
+            self.quick_notes = notes
+        if added is None or not self._show_added(added, query, now, tz):
+            await self._refresh()
         # Cleared only on success: a rejected title stays in the box to fix.
         # (Not by re-keying the box on a counter: a reconnect re-renders the
         # page from initial state and would wipe what the user is typing.)
         return rx.set_value(NEW_TODO_INPUT_ID, "")
+
+    def _show_added(self, added: _Added, query: queries.TodoQuery, now: datetime, tz: str) -> bool:
+        """Put a todo just created into the page on screen as a refresh would show
+        it; False when only the page query can tell where it goes."""
+        placed = added.placed
+        if placed.matches:
+            today = local_today(now, tz)
+            done = set(self.done_ids)
+            bands = [
+                queries.band_of_row(
+                    row.id in done,
+                    row.overdue,
+                    date.fromisoformat(row.due_date) if row.due_date else None,
+                    today,
+                )
+                for row in self.todos
+            ]
+            band = queries.band_of(placed.view, today)
+            position = queries.new_row_position(query.sort, band, bands)
+            if position is None:
+                return False
+            if position < len(bands) or not self.has_more:
+                rows = list(self.todos)
+                rows.insert(position, _row(placed.view, today, tz))
+                bands.insert(position, band)
+                if len(rows) > query.limit:  # the last row leaves the window
+                    rows.pop()
+                    bands.pop()
+                    self.has_more = True
+                smart = query.sort is queries.Sort.SMART
+                starts = queries.headings(bands) if smart else [""] * len(rows)
+                self.todos = [
+                    row if row.band == start else dataclasses.replace(row, band=start)
+                    for row, start in zip(rows, starts, strict=True)
+                ]
+            self.total += 1
+        if placed.views:
+            self.view_links = [
+                dataclasses.replace(link, count=link.count + 1)
+                if queries.View(link.value) in placed.views
+                else link
+                for link in self.view_links
+            ]
+        if added.tag_counts is not None:
+            self.tag_options = [name for name, _count in added.tag_counts]
+        if added.reminders is not None:
+            self._show_reminders(added.reminders)
+        return True
+
+    def _show_reminders(self, reminders: Sequence[tuple[int, str, datetime]]) -> None:
+        self.reminders_json = json.dumps(
+            [
+                {"id": todo_id, "title": title, "at": int(at.timestamp() * 1000)}
+                for todo_id, title, at in reminders
+            ]
+        )
 
     # --- completing, editing, deleting ---------------------------------------------------
 
