@@ -8,11 +8,11 @@ whatever the list or page size.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import enum
 import json
 import logging
+import time
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -41,7 +41,10 @@ log = logging.getLogger(__name__)
 NEW_TODO_INPUT_ID = "new-todo"
 NEW_SUBTASK_INPUT_ID = "new-subtask"
 BULK_TAG_INPUT_ID = "bulk-tag"
-UNDO_SECONDS = 8
+UNDO_SECONDS = 8  # how long the page shows an undo offer (its toast hides itself)
+# The server honours an offer a little longer than the page shows it: a click in
+# the toast's last moment still arrives after the toast's own timer has run out.
+UNDO_GRACE_SECONDS = 2
 MAX_QUICK_NOTES = 5
 # What the empty list offers to try in quick add (each understood fully).
 QUICK_ADD_EXAMPLES = (
@@ -227,6 +230,8 @@ class TodoListState(SessionState):
     selecting: bool = False
     show_shortcuts: bool = False
     undo_label: str = ""
+    # Counts the offers: a new one restarts the toast's timer (todo_app.ui.components.undo_toast).
+    undo_serial: int = 0
     # The filters, as the URL has them (the URL is the source of truth).
     search: str = ""
     status: str = queries.Status.ALL.value
@@ -248,7 +253,7 @@ class TodoListState(SessionState):
     _audience: list[int] = []  # noqa: RUF012
     _window: int = queries.DEFAULT_PAGE_SIZE
     _undo: UndoOffer | None = None
-    _undo_serial: int = 0
+    _undo_until: float = 0.0  # epoch seconds (the same clock in every process)
     _just_added: str = ""
 
     @rx.var
@@ -285,6 +290,7 @@ class TodoListState(SessionState):
             self.show_shortcuts = False
         if self.nav_open:
             self.nav_open = False
+        self._forget_stale_undo()
         await self._refresh(query)
         if (pages := live_updates.open_pages()) is not None:
             # Changes made elsewhere to what this page shows refresh it (_follow_change).
@@ -593,8 +599,7 @@ class TodoListState(SessionState):
             self._offer_undo(f"Completed “{title}”.", UndoKind.REOPEN, todo_id=todo_id)
         else:
             await self._refresh()  # that occurrence was completed elsewhere already
-            return None
-        return TodoListState.expire_undo
+        return None
 
     @rx.event
     @guarded
@@ -678,7 +683,6 @@ class TodoListState(SessionState):
         self.selected_ids, self.selecting = [], False
         await self._refresh()
         self._offer_undo(f"Deleted {len(snapshots)} todos.", UndoKind.RESTORE, snapshots=snapshots)
-        return TodoListState.expire_undo
 
     @rx.event
     @guarded
@@ -775,7 +779,6 @@ class TodoListState(SessionState):
         )
         await self._refresh()
         self._offer_undo(f"Deleted “{snapshot.title}”.", UndoKind.RESTORE, snapshots=[snapshot])
-        return TodoListState.expire_undo
 
     # --- undo ----------------------------------------------------------------------------
 
@@ -788,14 +791,24 @@ class TodoListState(SessionState):
         snapshots: Sequence[todo_service.TodoSnapshot] = (),
         rollover: todo_service.Rollover | None = None,
     ) -> None:
-        self._undo_serial += 1
-        self._undo = UndoOffer(kind, todo_id, tuple(snapshots), rollover=rollover)
-        self.undo_label = label
+        self._show_offer(UndoOffer(kind, todo_id, tuple(snapshots), rollover=rollover), label)
 
     def _offer_list_undo(self, label: str, snapshot: list_rules.ListSnapshot) -> None:
-        self._undo_serial += 1
-        self._undo = UndoOffer(UndoKind.RESTORE_LIST, list_snapshot=snapshot)
+        self._show_offer(UndoOffer(UndoKind.RESTORE_LIST, list_snapshot=snapshot), label)
+
+    def _show_offer(self, offer: UndoOffer, label: str) -> None:
+        """The toast shows it for UNDO_SECONDS and then hides itself in the page;
+        no timer runs on the server: a stale offer is refused (undo) or dropped
+        (the next page load) when it is next looked at."""
+        self._undo, self._undo_until = offer, time.time() + UNDO_SECONDS + UNDO_GRACE_SECONDS
         self.undo_label = label
+        self.undo_serial += 1
+
+    def _forget_stale_undo(self) -> None:
+        if self._undo is not None and time.time() > self._undo_until:
+            self._undo = None
+            if self.undo_label:
+                self.undo_label = ""
 
     @rx.event
     @guarded
@@ -803,7 +816,7 @@ class TodoListState(SessionState):
     async def undo(self) -> None:
         offer, label = self._undo, self.undo_label
         self._undo, self.undo_label = None, ""
-        if offer is None:
+        if offer is None or time.time() > self._undo_until:
             return  # expired, or undone already (a double click)
 
         def reverse(session: Session, user_id: int) -> None:
@@ -828,14 +841,11 @@ class TodoListState(SessionState):
         if offer.kind is UndoKind.RESTORE_LIST:
             await self._announce_change(lists_changed=True)  # its members get it back
 
-    @rx.event(background=True)
-    async def expire_undo(self) -> None:
-        async with self:
-            serial = self._undo_serial
-        await asyncio.sleep(UNDO_SECONDS)
-        async with self:
-            if self._undo_serial == serial:
-                self._undo, self.undo_label = None, ""
+    @rx.event
+    def expire_undo(self) -> None:
+        """Drops an offer whose time is up (no control sends it any more: the toast
+        hides itself; kept for pages loaded before that change)."""
+        self._forget_stale_undo()
 
     @rx.event
     def dismiss_undo(self) -> None:
