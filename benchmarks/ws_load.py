@@ -23,8 +23,9 @@ Printed per (operation, concurrency): events per second, p50/p95/p99 of emit ->
 the reply that carries the change (ms, stamped when the message arrives), errors
 (no such reply within 30 s, an error sentence in a reply, a closed socket), and
 the server CPU per event: utime + stime of the backend processes from /proc
-over the level (including what its events leave running afterwards, such as an
-undo offer's expiry), minus their idle CPU, divided by the events.
+over the level (including what its events leave running afterwards: an undo
+offer's expiry task, before it was removed), minus their idle CPU, divided by
+the events.
 
 Figures only: nothing here asserts a time. The smoke test
 (tests/integration/test_ws_load_smoke.py) asserts zero errors on a tiny run.
