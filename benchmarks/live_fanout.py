@@ -510,7 +510,8 @@ async def measure_cpu(
     The four cases (two users x add, toggle) run in CPU_ROUNDS interleaved
     blocks, so that drift hits them alike; the processes' idle CPU, measured
     first, is subtracted. A block of toggles is read UNDO_SECONDS after its last
-    event: a completion's undo offer expires then, which is part of its cost.
+    event: a completion's undo offer expires then (a server task until the offer
+    got a timestamp instead; the wait keeps the figures comparable).
     Returns the cases and the idle CPU (ms per second, all backends).
     """
     url = rehearsal.backends[0].url

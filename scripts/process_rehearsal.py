@@ -221,10 +221,21 @@ class Rehearsal:
         return self.frontends[0].url
 
     def start(self) -> None:
-        self.workdir.mkdir(parents=True, exist_ok=True)
         built = (STATIC_ROOT / "index.html").exists() and CSP_HASHES.exists()
         if not built or os.environ.get("REHEARSAL_REBUILD"):
             build_frontend()
+        self.start_backends()
+        ports = [backend.port for backend in self.backends]
+        self.frontends = [
+            Frontend(port, ports, self.workdir / f"nginx-{port}") for port in self.frontend_ports
+        ]
+        for frontend in self.frontends:
+            frontend.start()
+
+    def start_backends(self) -> None:
+        """Migrate, then start the backend processes and wait until they answer
+        (no frontend: for clients that talk to the backends directly)."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
         # Once per rollout, as the migration step in the cluster.
         subprocess.run(
             [sys.executable, "-m", "todo_app.migrate"], check=True, cwd=PROJECT_ROOT, env=self.env
@@ -237,12 +248,6 @@ class Rehearsal:
             backend.start()
         for backend in self.backends:
             backend.wait_ready()
-        ports = [backend.port for backend in self.backends]
-        self.frontends = [
-            Frontend(port, ports, self.workdir / f"nginx-{port}") for port in self.frontend_ports
-        ]
-        for frontend in self.frontends:
-            frontend.start()
 
     def stop(self) -> None:
         for frontend in self.frontends:

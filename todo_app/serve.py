@@ -44,7 +44,7 @@ class DrainingServer(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         # asyncio.to_thread uses the loop's default executor, which would size
         # itself from the node's CPU count; this one has the configured size.
-        workers = get_settings().worker_threads
+        workers = get_settings().effective_worker_threads  # sized with the pool
         asyncio.get_running_loop().set_default_executor(
             concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="todo")
         )

@@ -65,8 +65,9 @@ class Settings(BaseSettings):
     # log-ins queues instead of exhausting the pod's memory.
     password_hash_concurrency: Annotated[int, Field(ge=1, le=16)] = 2
     # Worker threads for database and hashing work (one pool per process: the
-    # CPU count seen in a pod is the node's, not the pod's limit).
-    worker_threads: Annotated[int, Field(ge=2, le=64)] = 12
+    # CPU count seen in a pod is the node's, not the pod's limit). Unset: one per
+    # pooled connection plus one per concurrent hash (effective_worker_threads).
+    worker_threads: Annotated[int | None, Field(ge=2, le=64)] = None
     # Throttling (todo_app.core.throttle). New accounts per client address, in
     # the notation of the `limits` library ("60/minute", "20/minute;200/hour").
     # Generous by default: the browser suite signs up ~20 accounts a minute
@@ -120,6 +121,17 @@ class Settings(BaseSettings):
                     "when APP_ENV=production."
                 )
         return self
+
+    @property
+    def effective_worker_threads(self) -> int:
+        """Threads and connections are sized together: every database call runs on
+        a worker thread holding one pooled connection, so with DB_POOL_SIZE
+        threads for the database no thread waits for a connection (and none is
+        idle while events queue for a thread), and PASSWORD_HASH_CONCURRENCY more
+        keep log-ins' Argon2id hashes from taking the database's threads. Fewer
+        threads than that queue events (each holding its tab's state lock) with
+        connections idle; more only wait in the pool (DB_POOL_TIMEOUT_SECONDS)."""
+        return self.worker_threads or self.db_pool_size + self.password_hash_concurrency
 
     @property
     def is_production(self) -> bool:

@@ -13,7 +13,7 @@ from scripts.process_rehearsal import Rehearsal, http_status, wait_for_status
 from tests.support.private_postgres import PrivatePostgres
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
 from todo_app.core import accounts, queries, sessions
-from todo_app.core.db import session_scope
+from todo_app.core.db import in_transaction, session_scope
 from todo_app.ui.state.guard import DATABASE_DOWN
 from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.todos import TodoListState
@@ -59,8 +59,12 @@ def test_readiness_and_recovery(
 
     replies = _add(shape, token, "written after recovery")
     assert not delta_value(replies, SessionState, "error")
-    with session_scope(app_db) as session:
-        titles = [v.todo.title for v in queries.list_todos(session, user_id).items]
+    # This test's own engine has no pre-ping either (build_engine): its pooled
+    # connection died with the server, and in_transaction retries on a fresh one.
+    titles = in_transaction(
+        lambda session: [v.todo.title for v in queries.list_todos(session, user_id).items],
+        app_db,
+    )
     assert titles == ["written after recovery"]
     print(
         f"\n[database outage] /_health 503 after {to_503:.2f}s "

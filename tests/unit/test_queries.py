@@ -1,6 +1,7 @@
 """Search, filters, smart views and sort, combined, on SQLite and PostgreSQL."""
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import pytest
 from sqlmodel import Session
@@ -9,12 +10,16 @@ from todo_app.core import accounts, todos
 from todo_app.core.due import make_due
 from todo_app.core.models import TAG_MAX_LENGTH, Priority
 from todo_app.core.queries import (
+    MAX_PAGE_SIZE,
     Sort,
     Status,
     TodoQuery,
     View,
+    band_of,
     band_starts,
     find_todos,
+    new_row_position,
+    new_todo,
     open_counts,
 )
 
@@ -230,3 +235,82 @@ def test_open_counts_per_view(session: Session, owner: int) -> None:
     }
     for view, count in counts.items():  # the same as the view's own open todos
         assert len(titles(session, owner, view=view.value, status="open")) == count
+
+
+# --- a todo just added, placed without the page query (the add's fast path) ---------------
+
+NEW_TODOS: list[tuple[str, dict[str, Any]]] = [
+    ("Plain new", {}),
+    ("Tagged errand", {"tags": ["errands"]}),
+    ("High and later", {"priority": Priority.HIGH, "due": (date(2026, 12, 3), None)}),
+    ("Due today", {"due": (date(2026, 11, 26), time(20, 0))}),
+    ("Overdue already", {"due": (date(2026, 11, 2), None)}),
+    ("A report of sorts", {"tags": ["new-tag"]}),
+]
+PAGE_QUERIES = [
+    {},
+    {"sort": "created"},
+    {"q": "report"},
+    {"q": "errands"},
+    {"status": "done"},
+    {"status": "open", "view": "no-date"},
+    {"view": "today"},
+    {"view": "upcoming", "priority": "high"},
+    {"tag": "errands"},
+    {"sort": "priority"},
+]
+
+
+@pytest.mark.parametrize(
+    "params", PAGE_QUERIES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "default"
+)
+@pytest.mark.parametrize("limit", [2, 50])
+def test_a_new_todo_is_placed_as_the_page_query_would_show_it(
+    session: Session, owner: int, params: dict[str, str], limit: int
+) -> None:
+    query = TodoQuery.from_params(params).page(limit)
+    today = date(2026, 11, 26)
+    for title, extra in NEW_TODOS:
+        before = find_todos(session, owner, query, NOW, TZ)
+        counts_before = open_counts(session, owner, None, NOW, TZ)
+        due = extra.get("due")
+        fields = todos.clean_fields(
+            priority=extra.get("priority", Priority.NONE),
+            tags=extra.get("tags", []),
+            due=make_due(due[0], due[1], TZ) if due else None,
+        )
+        todo = todos.create_todo(session, owner, title, time_zone=TZ, fields=fields)
+        placed = new_todo(session, owner, todo, query, NOW, TZ, tagged=bool(extra.get("tags")))
+        after = find_todos(session, owner, query, NOW, TZ)
+        everything = find_todos(session, owner, query.page(MAX_PAGE_SIZE), NOW, TZ)
+
+        assert placed.matches == any(v.todo.id == todo.id for v in everything.items), title
+        assert after.total == before.total + placed.matches, title
+        assert placed.view.tags == sorted(extra.get("tags", [])), title
+        counts_after = open_counts(session, owner, None, NOW, TZ)
+        assert {v for v in View if counts_after[v] != counts_before[v]} == placed.views, title
+        assert all(counts_after[v] == counts_before[v] + 1 for v in placed.views), title
+        if not placed.matches:
+            assert [v.todo.id for v in after.items] == [v.todo.id for v in before.items], title
+            continue
+        bands = [band_of(view, today) for view in before.items]
+        position = new_row_position(query.sort, band_of(placed.view, today), bands)
+        if position is None:
+            assert query.sort not in (Sort.CREATED,), title  # only the query can tell
+            continue
+        expected = [v.todo.id for v in before.items]
+        if position < len(expected) or not before.has_more:
+            expected.insert(position, todo.id)
+        assert [v.todo.id for v in after.items] == expected[:limit], (title, position)
+        assert after.has_more == (before.has_more or len(expected) > limit), title
+
+
+def test_only_a_new_todo_due_now_needs_the_query_to_find_its_place() -> None:
+    later, due_now = ["Today", "Overdue", "Later", "Done"], ["Overdue", "Today"]
+    assert new_row_position(Sort.SMART, "Later", later) == 2  # after what is due now
+    assert new_row_position(Sort.SMART, "Later", due_now) == 2  # at the end of the window
+    assert new_row_position(Sort.SMART, "Later", []) == 0
+    assert new_row_position(Sort.SMART, "Today", later) is None
+    assert new_row_position(Sort.CREATED, "Today", later) == 0
+    for sort in (Sort.DUE, Sort.PRIORITY, Sort.TITLE):
+        assert new_row_position(sort, "Later", later) is None

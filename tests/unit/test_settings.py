@@ -85,3 +85,11 @@ def test_allowed_origins_are_a_trimmed_list() -> None:
 def test_migration_url_is_normalised_like_the_database_url() -> None:
     settings = Settings(migration_database_url=NEON.replace("-pooler", ""))
     assert settings.migration_database_url.startswith("postgresql+psycopg2://")
+
+
+def test_worker_threads_are_sized_with_the_pool_unless_set() -> None:
+    settings = Settings(_env_file=None, db_pool_size=7, password_hash_concurrency=3)
+    assert settings.effective_worker_threads == 10  # a thread per connection, plus the hashes'
+    assert Settings(_env_file=None).effective_worker_threads == 12
+    chosen = Settings(_env_file=None, db_pool_size=7, worker_threads=20)
+    assert chosen.effective_worker_threads == 20

@@ -10,17 +10,17 @@ NotFoundError from ``find_todos`` (the page falls back to "All lists").
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, case, exists, or_, union
 from sqlmodel import Session, col, func, select
 
 from todo_app.core.due import is_due_soon, is_overdue, local_today
-from todo_app.core.list_access import MAX_ID, Scope, scope_of
+from todo_app.core.list_access import MAX_ID, Role, Scope, scope_of
 from todo_app.core.models import TAG_MAX_LENGTH, Priority, Subtask, Tag, Todo, TodoTag, utcnow
 from todo_app.core.tags import tags_by_todo
 from todo_app.core.todos import get_todo
@@ -143,13 +143,22 @@ class TodoView:
     can_edit: bool = True  # False on a list the user only views
 
 
+# The bands Sort.SMART puts first (its order's band 0: open, due today or before).
+DUE_NOW_BANDS = frozenset({"Overdue", "Today"})
+
+
 def band_of(view: TodoView, today: date) -> str:
     """The heading a row falls under when the list puts what is due first."""
-    if view.todo.completed:
+    return band_of_row(view.todo.completed, view.overdue, view.todo.due_date, today)
+
+
+def band_of_row(completed: bool, overdue: bool, due_date: date | None, today: date) -> str:
+    """band_of, from what a row on the page holds."""
+    if completed:
         return "Done"
-    if view.overdue:
+    if overdue:
         return "Overdue"
-    if view.todo.due_date is not None and view.todo.due_date <= today:
+    if due_date is not None and due_date <= today:
         return "Today"
     return "Later"
 
@@ -157,7 +166,11 @@ def band_of(view: TodoView, today: date) -> str:
 def band_starts(views: list[TodoView], today: date) -> list[str]:
     """Per row, the heading that starts above it ("" under the same heading as the
     row before); no headings at all when everything falls under one."""
-    bands = [band_of(view, today) for view in views]
+    return headings([band_of(view, today) for view in views])
+
+
+def headings(bands: Sequence[str]) -> list[str]:
+    """band_starts, from the rows' bands."""
     if len(set(bands)) < 2:
         return ["" for _ in bands]
     return [band if i == 0 or bands[i - 1] != band else "" for i, band in enumerate(bands)]
@@ -307,6 +320,91 @@ def todo_view(session: Session, user_id: int, todo_id: object, now: datetime, tz
     return _views(session, scope_of(session, user_id, todo.list_id), [todo], now, tz)[0]
 
 
+@dataclass(frozen=True, slots=True)
+class NewTodo:
+    """A todo just created, as a page of a query shows it."""
+
+    view: TodoView
+    matches: bool  # the query's filters and list would show it (it adds to its total)
+    views: frozenset[View]  # the smart views whose open counts it adds to (View.ALL too)
+
+
+def new_todo(
+    session: Session,
+    user_id: int,
+    todo: Todo,
+    query: TodoQuery,
+    now: datetime,
+    tz: str,
+    *,
+    tagged: bool = True,
+) -> NewTodo:
+    """How a page of ``query`` shows ``todo``, just created by ``user_id`` in a list
+    they may edit: one query by its id, with the very conditions of find_todos and
+    open_counts (no second copy of a filter), plus its tags when it has any."""
+    assert todo.id is not None
+    # The todo's own list: whether the page shows one list or all of them, a
+    # todo just added there is in scope, and wears its list owner's tags.
+    scope = Scope(
+        user_id=user_id,
+        list_id=todo.list_id,
+        list_owner_id=todo.owner_id,
+        role=Role.OWNER if todo.owner_id == user_id else Role.EDITOR,
+    )
+    in_list = query.list_id is None or query.list_id == todo.list_id
+    views = [view for view in View if view is not View.ALL]
+    # sqlmodel types a select of several columns by its first one only.
+    row = cast(
+        "Sequence[Any]",
+        session.exec(
+            select(
+                and_(*_conditions(scope, query, now, tz)),
+                *(and_(*_view_conditions(view, now, tz)) for view in views),
+            ).where(col(Todo.id) == todo.id)
+        ).one(),
+    )
+    tags = tags_by_todo(session, [todo.id]).get(todo.id, []) if tagged else []
+    return NewTodo(
+        view=_view(todo, tags, (0, 0), scope, now, tz),
+        matches=in_list and bool(row[0]),
+        views=frozenset(
+            [View.ALL, *(view for view, inside in zip(views, row[1:], strict=True) if inside)]
+        )
+        if not todo.completed
+        else frozenset(),
+    )
+
+
+def new_row_position(sort: Sort, band: str, bands: Sequence[str]) -> int | None:
+    """Where a todo just created goes among a page's rows (in the page's order, of
+    these bands under Sort.SMART), by _order; None when only the query can tell."""
+    if sort is Sort.CREATED:
+        return 0  # newest first
+    if sort is Sort.SMART and band not in DUE_NOW_BANDS:
+        # The newest of the rest: right after what is due now.
+        return next((i for i, b in enumerate(bands) if b not in DUE_NOW_BANDS), len(bands))
+    return None  # among the due-now rows by date and time, or by due, priority, title
+
+
+def _view(
+    todo: Todo,
+    tags: list[str],
+    progress: tuple[int, int],
+    scope: Scope,
+    now: datetime,
+    tz: str,
+) -> TodoView:
+    return TodoView(
+        todo=todo,
+        tags=tags,
+        subtasks_done=progress[0],
+        subtasks_total=progress[1],
+        overdue=not todo.completed and is_overdue(todo.due_date, todo.due_at, now, tz),
+        due_soon=not todo.completed and is_due_soon(todo.due_date, todo.due_at, now, tz),
+        can_edit=scope.can_edit(todo),
+    )
+
+
 def _views(
     session: Session, scope: Scope, rows: list[Todo], now: datetime, tz: str
 ) -> list[TodoView]:
@@ -325,15 +423,7 @@ def _views(
         ).all():
             progress[todo_id] = (done, total)
     return [
-        TodoView(
-            todo=todo,
-            tags=tags.get(todo.id or 0, []),
-            subtasks_done=progress.get(todo.id or 0, (0, 0))[0],
-            subtasks_total=progress.get(todo.id or 0, (0, 0))[1],
-            overdue=not todo.completed and is_overdue(todo.due_date, todo.due_at, now, tz),
-            due_soon=not todo.completed and is_due_soon(todo.due_date, todo.due_at, now, tz),
-            can_edit=scope.can_edit(todo),
-        )
+        _view(todo, tags.get(todo.id or 0, []), progress.get(todo.id or 0, (0, 0)), scope, now, tz)
         for todo in rows
     ]
 

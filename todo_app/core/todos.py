@@ -178,12 +178,12 @@ def create_todo(
         time_zone=zone(time_zone).key,
     )
     if fields is not None:
-        _set_columns(todo, fields)  # before the INSERT: one statement, no UPDATE after
+        _set_fields(todo, fields)  # in the INSERT itself, not an UPDATE after it
     session.add(todo)
     session.flush()
     if fields is not None and fields.tags is not KEEP and fields.tags:
         assert todo.id is not None
-        set_todo_tags(session, todo.owner_id, todo.id, fields.tags)
+        set_todo_tags(session, todo.owner_id, todo.id, fields.tags)  # a new todo has none yet
     return todo
 
 
@@ -262,16 +262,15 @@ def move_todo(session: Session, user_id: int, todo_id: object, list_id: object) 
 
 def _apply(session: Session, todo: Todo, fields: TodoFields) -> None:
     assert todo.id is not None
-    _set_columns(todo, fields)
+    _set_fields(todo, fields)
     if fields.tags is not KEEP:
         set_todo_tags(session, todo.owner_id, todo.id, fields.tags)
-    todo.updated_at = utcnow()
     session.add(todo)
     session.flush()
 
 
-def _set_columns(todo: Todo, fields: TodoFields) -> None:
-    """The todo's own columns from ``fields`` (its tags are rows of their own)."""
+def _set_fields(todo: Todo, fields: TodoFields) -> None:
+    """The todo's own columns from ``fields`` (its tags aside), checked together."""
     if fields.title is not KEEP:
         todo.title = fields.title
     if fields.description is not KEEP:
@@ -288,6 +287,7 @@ def _set_columns(todo: Todo, fields: TodoFields) -> None:
     if fields.due is not KEEP or fields.recurrence is not KEEP:
         # A new rule or a moved date starts the series afresh from this due date.
         todo.series_start = todo.due_date if todo.recurrence else None
+    todo.updated_at = utcnow()
 
 
 def set_completed(session: Session, user_id: int, todo_id: object, completed: object) -> Todo:

@@ -80,8 +80,7 @@ WEBSOCKETS_OPEN = Gauge(
 
 POOL_CHECKOUTS_WAITING = Gauge(
     "todo_db_pool_checkouts_waiting",
-    "Database connection checkouts not yet served (waiting for a free connection, "
-    "or pre-pinging one).",
+    "Database connection checkouts not yet served (waiting for a free connection, or opening one).",
 )
 POOL_CHECKOUT_DURATION = Histogram(
     "todo_db_pool_checkout_seconds",

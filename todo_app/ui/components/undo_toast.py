@@ -1,14 +1,21 @@
 """Undo, as a toast floating over the bottom of the page: it never moves the list.
 
 Ctrl/⌘+Z presses its button (assets/js/shortcuts.js), so the keyboard goes
-through the same event as a click.
+through the same event as a click. It hides itself after UNDO_SECONDS, in the
+page (a CSS animation, restarted by each new offer): no timer runs on the server.
 """
 
 import reflex as rx
 
-from todo_app.ui.state.todos import TodoListState
+from todo_app.ui.state.todos import UNDO_SECONDS, TodoListState
 
 UNDO_BUTTON_ID = "undo-button"
+# Hidden (out of sight and of the accessibility tree) once the offer's time is up.
+_EXPIRE = "todo-undo-expire"
+_EXPIRY_STYLE = {
+    f"@keyframes {_EXPIRE}": {"to": {"visibility": "hidden"}},
+    "animation": f"{_EXPIRE} 0s linear {UNDO_SECONDS}s forwards",
+}
 
 
 def undo_toast() -> rx.Component:
@@ -53,5 +60,8 @@ def undo_toast() -> rx.Component:
             border=f"1px solid {rx.color('gray', 7)}",
             box_shadow="0 8px 24px rgba(0, 0, 0, 0.25)",
             z_index="50",
+            style=_EXPIRY_STYLE,
+            # A new offer is a new element, so its timer starts from the beginning.
+            key=TodoListState.undo_serial,
         ),
     )

@@ -38,7 +38,7 @@ from todo_app.core.errors import (
 from todo_app.core.models import utcnow
 from todo_app.settings import get_settings
 from todo_app.ui.state.guard import DATABASE_DOWN, announces_change, guarded
-from todo_app.ui.state.session import SessionMissing
+from todo_app.ui.state.session import SessionMissing, SessionState
 from todo_app.ui.state.todos import TodoListState, toggled
 
 ASK_INPUT_ID = "ask-assistant"
@@ -95,7 +95,11 @@ def subtask_choice(index: int) -> str:
     return f"{SUBTASK_CHOICE_PREFIX}{index}"
 
 
-class AssistantState(TodoListState):
+class AssistantState(SessionState):
+    """A sibling of TodoListState, not a substate: Reflex loads (and saves) a
+    state's substates with it, and the conversation has no business in every
+    todo event. The list is reached through get_state when the assistant changed it."""
+
     chat: list[ChatLine] = []  # noqa: RUF012  (at most service.CHAT_LINES_SHOWN lines)
     # The Confirm callout: a headline and one line per held change (bounded by
     # tools.pending_lines); the held calls themselves stay on the server in _pending.
@@ -112,6 +116,14 @@ class AssistantState(TodoListState):
     suggested_due_reason: str = ""
     accepted: list[str] = []  # noqa: RUF012  (Choice values and subtask_choice(i))
     _pending: list[tools.PendingAction] = []  # noqa: RUF012
+
+    async def _refresh(self) -> None:
+        """The todo list on screen, read again after the assistant changed todos."""
+        await (await self.get_state(TodoListState))._refresh()
+
+    async def _announce_change(self) -> None:
+        # As the list page announces its changes: to everyone sharing a list too.
+        await (await self.get_state(TodoListState))._announce_change()
 
     async def _executor(self) -> tools.ToolExecutor:
         """The assistant's tools, bound to this tab's verified user."""

@@ -94,7 +94,7 @@ class ListsState(TodoListState):
         people, snapshot = await self._as_user(delete)
         await self._announce_to(people, None)
         self._offer_list_undo(f"Deleted the list “{snapshot.name}”.", snapshot)
-        return [rx.redirect("/"), TodoListState.expire_undo]
+        return rx.redirect("/")
 
     @rx.event
     @guarded

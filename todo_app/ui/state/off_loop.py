@@ -12,20 +12,17 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from todo_app.core.db import session_scope
+from todo_app.core.db import in_transaction
 
 T = TypeVar("T")
 
 
 async def in_session(operation: Callable[[Session], T]) -> T:
-    """Run ``operation`` in one transaction on a worker thread.
+    """Run ``operation`` in one transaction on a worker thread (retried once on a
+    connection found dead: core.db.in_transaction).
 
     A database call made on the event loop would stall every websocket client
     served by this worker until it returned.
     """
 
-    def run() -> T:
-        with session_scope() as session:
-            return operation(session)
-
-    return await asyncio.to_thread(run)
+    return await asyncio.to_thread(in_transaction, operation)

@@ -8,13 +8,13 @@ whatever the list or page size.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import enum
 import json
 import logging
+import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,7 +43,10 @@ NEW_TODO_INPUT_ID = "new-todo"
 NEW_SUBTASK_INPUT_ID = "new-subtask"
 EDIT_TAG_INPUT_ID = "edit-new-tag"
 BULK_TAG_INPUT_ID = "bulk-tag"
-UNDO_SECONDS = 8
+UNDO_SECONDS = 8  # how long the page shows an undo offer (its toast hides itself)
+# The server honours an offer a little longer than the page shows it: a click in
+# the toast's last moment still arrives after the toast's own timer has run out.
+UNDO_GRACE_SECONDS = 2
 MAX_QUICK_NOTES = 5
 # What the empty list offers to try in quick add (each understood fully).
 QUICK_ADD_EXAMPLES = (
@@ -198,6 +201,15 @@ class UndoOffer:
     rollover: todo_service.Rollover | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class _Added:
+    """What an add read in its transaction for the page on screen."""
+
+    placed: queries.NewTodo
+    tag_counts: list[tuple[str, int]] | None  # the tag filter's options, when they changed
+    reminders: list[tuple[int, str, datetime]] | None  # when the todo has a due time
+
+
 @dataclasses.dataclass
 class SubtaskRow:
     id: int
@@ -243,6 +255,8 @@ class TodoListState(SessionState):
     selecting: bool = False
     show_shortcuts: bool = False
     undo_label: str = ""
+    # Counts the offers: a new one restarts the toast's timer (todo_app.ui.components.undo_toast).
+    undo_serial: int = 0
     # The filters, as the URL has them (the URL is the source of truth).
     search: str = ""
     status: str = queries.Status.ALL.value
@@ -264,7 +278,7 @@ class TodoListState(SessionState):
     _audience: list[int] = []  # noqa: RUF012
     _window: int = queries.DEFAULT_PAGE_SIZE
     _undo: UndoOffer | None = None
-    _undo_serial: int = 0
+    _undo_until: float = 0.0  # epoch seconds (the same clock in every process)
     _just_added: str = ""
 
     @rx.var
@@ -301,6 +315,7 @@ class TodoListState(SessionState):
             self.show_shortcuts = False
         if self.nav_open:
             self.nav_open = False
+        self._forget_stale_undo()
         await self._refresh(query)
         if (pages := live_updates.open_pages()) is not None:
             # Changes made elsewhere to what this page shows refresh it (_follow_change).
@@ -347,12 +362,7 @@ class TodoListState(SessionState):
         self._show_lists(visible, query.list_id)
         self._show_views(query, counts)
         self._audience = sorted(audience)
-        self.reminders_json = json.dumps(
-            [
-                {"id": todo_id, "title": title, "at": int(at.timestamp() * 1000)}
-                for todo_id, title, at in reminders
-            ]
-        )
+        self._show_reminders(reminders)
         today = local_today(now, tz)
         bands = (
             queries.band_starts(page.items, today)
@@ -486,18 +496,100 @@ class TodoListState(SessionState):
         parsed = parse_quick_add(line, utcnow(), tz, day_first=self._day_first())
         fields = as_fields(parsed)
         list_id = self.list_id or None  # "All lists": the Inbox
-        await self._as_user(
-            lambda s, user_id: todo_service.create_todo(
-                s, user_id, parsed.title, time_zone=tz, fields=fields, list_id=list_id
+        query = queries.TodoQuery.from_params(self._params).page(self._window)
+        # The page on screen takes the new row itself (no second page query)
+        # when it shows this list and holds what a refresh would give.
+        in_place = self.loaded and query.list_id == list_id
+        now, known_tags = utcnow(), set(self.tag_options)
+
+        def create(session: Session, user_id: int) -> _Added | None:
+            todo = todo_service.create_todo(
+                session, user_id, parsed.title, time_zone=tz, fields=fields, list_id=list_id
             )
-        )
-        self.quick_preview, self.quick_chips, self._just_added = "", [], line
-        self.quick_notes = list(parsed.notes[:MAX_QUICK_NOTES])  # what was saved without
-        await self._refresh()
+            if not in_place:
+                return None
+            placed = queries.new_todo(
+                session, user_id, todo, query, now, tz, tagged=bool(parsed.tags)
+            )
+            return _Added(
+                placed,
+                # The tag filter's options and the reminders change only with
+                # a new tag or a due time.
+                tags.list_tags(session, user_id, list_id=query.list_id)
+                if not known_tags.issuperset(placed.view.tags)
+                else None,
+                queries.upcoming_reminders(session, user_id, now) if todo.due_at else None,
+            )
+
+        added = await self._as_user(create)
+        if self.quick_preview or self.quick_chips:
+            self.quick_preview, self.quick_chips = "", []
+        self._just_added = line
+        notes = list(parsed.notes[:MAX_QUICK_NOTES])  # what was saved without
+        if notes != self.quick_notes:
+            self.quick_notes = notes
+        if added is None or not self._show_added(added, query, now, tz):
+            await self._refresh()
         # Cleared only on success: a rejected title stays in the box to fix.
         # (Not by re-keying the box on a counter: a reconnect re-renders the
         # page from initial state and would wipe what the user is typing.)
         return rx.set_value(NEW_TODO_INPUT_ID, "")
+
+    def _show_added(self, added: _Added, query: queries.TodoQuery, now: datetime, tz: str) -> bool:
+        """Put a todo just created into the page on screen as a refresh would show
+        it; False when only the page query can tell where it goes."""
+        placed = added.placed
+        if placed.matches:
+            today = local_today(now, tz)
+            done = set(self.done_ids)
+            bands = [
+                queries.band_of_row(
+                    row.id in done,
+                    row.overdue,
+                    date.fromisoformat(row.due_date) if row.due_date else None,
+                    today,
+                )
+                for row in self.todos
+            ]
+            band = queries.band_of(placed.view, today)
+            position = queries.new_row_position(query.sort, band, bands)
+            if position is None:
+                return False
+            if position < len(bands) or not self.has_more:
+                rows = list(self.todos)
+                rows.insert(position, _row(placed.view, today, tz, self._locale()))
+                bands.insert(position, band)
+                if len(rows) > query.limit:  # the last row leaves the window
+                    rows.pop()
+                    bands.pop()
+                    self.has_more = True
+                smart = query.sort is queries.Sort.SMART
+                starts = queries.headings(bands) if smart else [""] * len(rows)
+                self.todos = [
+                    row if row.band == start else dataclasses.replace(row, band=start)
+                    for row, start in zip(rows, starts, strict=True)
+                ]
+            self.total += 1
+        if placed.views:
+            self.view_links = [
+                dataclasses.replace(link, count=link.count + 1)
+                if queries.View(link.value) in placed.views
+                else link
+                for link in self.view_links
+            ]
+        if added.tag_counts is not None:
+            self.tag_options = [name for name, _count in added.tag_counts]
+        if added.reminders is not None:
+            self._show_reminders(added.reminders)
+        return True
+
+    def _show_reminders(self, reminders: Sequence[tuple[int, str, datetime]]) -> None:
+        self.reminders_json = json.dumps(
+            [
+                {"id": todo_id, "title": title, "at": int(at.timestamp() * 1000)}
+                for todo_id, title, at in reminders
+            ]
+        )
 
     # --- completing, editing, deleting ---------------------------------------------------
 
@@ -533,8 +625,7 @@ class TodoListState(SessionState):
             self._offer_undo(f"Completed “{title}”.", UndoKind.REOPEN, todo_id=todo_id)
         else:
             await self._refresh()  # that occurrence was completed elsewhere already
-            return None
-        return TodoListState.expire_undo
+        return None
 
     # --- the edit panel: each field saved as the user leaves it -------------------------
 
@@ -700,7 +791,6 @@ class TodoListState(SessionState):
         self.selected_ids, self.selecting = [], False
         await self._refresh()
         self._offer_undo(f"Deleted {len(snapshots)} todos.", UndoKind.RESTORE, snapshots=snapshots)
-        return TodoListState.expire_undo
 
     @rx.event
     @guarded
@@ -796,7 +886,6 @@ class TodoListState(SessionState):
         )
         await self._refresh()
         self._offer_undo(f"Deleted “{snapshot.title}”.", UndoKind.RESTORE, snapshots=[snapshot])
-        return TodoListState.expire_undo
 
     # --- undo ----------------------------------------------------------------------------
 
@@ -809,14 +898,24 @@ class TodoListState(SessionState):
         snapshots: Sequence[todo_service.TodoSnapshot] = (),
         rollover: todo_service.Rollover | None = None,
     ) -> None:
-        self._undo_serial += 1
-        self._undo = UndoOffer(kind, todo_id, tuple(snapshots), rollover=rollover)
-        self.undo_label = label
+        self._show_offer(UndoOffer(kind, todo_id, tuple(snapshots), rollover=rollover), label)
 
     def _offer_list_undo(self, label: str, snapshot: list_rules.ListSnapshot) -> None:
-        self._undo_serial += 1
-        self._undo = UndoOffer(UndoKind.RESTORE_LIST, list_snapshot=snapshot)
+        self._show_offer(UndoOffer(UndoKind.RESTORE_LIST, list_snapshot=snapshot), label)
+
+    def _show_offer(self, offer: UndoOffer, label: str) -> None:
+        """The toast shows it for UNDO_SECONDS and then hides itself in the page;
+        no timer runs on the server: a stale offer is refused (undo) or dropped
+        (the next page load) when it is next looked at."""
+        self._undo, self._undo_until = offer, time.time() + UNDO_SECONDS + UNDO_GRACE_SECONDS
         self.undo_label = label
+        self.undo_serial += 1
+
+    def _forget_stale_undo(self) -> None:
+        if self._undo is not None and time.time() > self._undo_until:
+            self._undo = None
+            if self.undo_label:
+                self.undo_label = ""
 
     @rx.event
     @guarded
@@ -824,7 +923,7 @@ class TodoListState(SessionState):
     async def undo(self) -> None:
         offer, label = self._undo, self.undo_label
         self._undo, self.undo_label = None, ""
-        if offer is None:
+        if offer is None or time.time() > self._undo_until:
             return  # expired, or undone already (a double click)
 
         def reverse(session: Session, user_id: int) -> None:
@@ -849,14 +948,11 @@ class TodoListState(SessionState):
         if offer.kind is UndoKind.RESTORE_LIST:
             await self._announce_change(lists_changed=True)  # its members get it back
 
-    @rx.event(background=True)
-    async def expire_undo(self) -> None:
-        async with self:
-            serial = self._undo_serial
-        await asyncio.sleep(UNDO_SECONDS)
-        async with self:
-            if self._undo_serial == serial:
-                self._undo, self.undo_label = None, ""
+    @rx.event
+    def expire_undo(self) -> None:
+        """Drops an offer whose time is up (no control sends it any more: the toast
+        hides itself; kept for pages loaded before that change)."""
+        self._forget_stale_undo()
 
     @rx.event
     def dismiss_undo(self) -> None:
