@@ -6,7 +6,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.flows import new_email, sign_up, tap_height
 from tests.e2e.test_rich_todos import choose, quick_add, row
-from tests.support.browser import BROWSER_LOCALE
+from tests.support.pages import PHONE, page_on
 
 
 def test_fields_save_as_they_are_left_without_pressing_save(page: Page) -> None:
@@ -64,11 +64,7 @@ def test_a_field_left_invalid_says_why_and_keeps_what_was_typed(page: Page) -> N
 
 
 def test_on_a_phone_the_panel_covers_the_page(browser: Browser, base_url: str) -> None:
-    context = browser.new_context(
-        base_url=base_url, locale=BROWSER_LOCALE, viewport={"width": 390, "height": 844}
-    )
-    try:
-        page = context.new_page()
+    with page_on(browser, base_url, viewport=PHONE) as page:
         sign_up(page, new_email())
         quick_add(page, "Call mom", "Call mom")
         page.get_by_role("button", name="Actions for Call mom").click()
@@ -91,5 +87,3 @@ def test_on_a_phone_the_panel_covers_the_page(browser: Browser, base_url: str) -
             assert tap_height(control) >= 44, control
         panel.get_by_role("button", name="Close").click()
         expect(panel).to_be_hidden()
-    finally:
-        context.close()

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.flows import new_email, sign_up, tap_height, todo_items
 from tests.e2e.test_rich_todos import quick_add, row
-from tests.support.browser import BROWSER_LOCALE
+from tests.support.pages import PHONE, page_on
 
 
 def _titles(page: Page) -> list[str]:
@@ -47,11 +47,7 @@ def test_what_is_due_comes_first_under_headings(page: Page) -> None:
 
 
 def test_the_side_bar_is_a_drawer_on_a_phone(browser: Browser, base_url: str) -> None:
-    context = browser.new_context(
-        base_url=base_url, locale=BROWSER_LOCALE, viewport={"width": 390, "height": 844}
-    )
-    try:
-        page = context.new_page()
+    with page_on(browser, base_url, viewport=PHONE) as page:
         sign_up(page, new_email())
         lists = page.get_by_role("navigation", name="Lists")
         expect(lists).to_be_hidden()  # the list comes first on a phone
@@ -63,16 +59,10 @@ def test_the_side_bar_is_a_drawer_on_a_phone(browser: Browser, base_url: str) ->
         expect(lists).to_be_hidden()  # closed by the page it opened
         first_row_top = page.get_by_label("New todo").bounding_box()
         assert first_row_top is not None and first_row_top["y"] < 120  # no wall above it
-    finally:
-        context.close()
 
 
 def test_on_a_phone_the_filters_wait_behind_one_button(browser: Browser, base_url: str) -> None:
-    context = browser.new_context(
-        base_url=base_url, locale=BROWSER_LOCALE, viewport={"width": 390, "height": 844}
-    )
-    try:
-        page = context.new_page()
+    with page_on(browser, base_url, viewport=PHONE) as page:
         sign_up(page, new_email())
         quick_add(page, "Water plants", "Water plants")
         status = page.get_by_role("combobox", name="Status")
@@ -87,8 +77,6 @@ def test_on_a_phone_the_filters_wait_behind_one_button(browser: Browser, base_ur
         page.get_by_role("option", name="Open", exact=True).click()
         expect(page).to_have_url(re.compile(r"status=open"))
         expect(page.get_by_role("button", name="Filters on")).to_be_visible()  # says so
-    finally:
-        context.close()
 
 
 def test_a_skip_link_leads_to_the_list_and_settings_live_apart(page: Page) -> None:
@@ -114,11 +102,7 @@ def test_a_skip_link_leads_to_the_list_and_settings_live_apart(page: Page) -> No
 
 
 def test_on_a_phone_row_actions_are_behind_one_menu(browser: Browser, base_url: str) -> None:
-    context = browser.new_context(
-        base_url=base_url, locale=BROWSER_LOCALE, viewport={"width": 390, "height": 844}
-    )
-    try:
-        page = context.new_page()
+    with page_on(browser, base_url, viewport=PHONE) as page:
         sign_up(page, new_email())
         quick_add(page, "Water plants", "Water plants")
         expect(page.get_by_role("button", name="Edit Water plants")).to_be_hidden()
@@ -128,5 +112,3 @@ def test_on_a_phone_row_actions_are_behind_one_menu(browser: Browser, base_url: 
         page.get_by_role("button", name="Actions for Water plants").click()
         page.get_by_role("menuitem", name="Edit").click()
         expect(page.get_by_role("textbox", name="Title")).to_have_value("Water plants")
-    finally:
-        context.close()
