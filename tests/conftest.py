@@ -18,6 +18,7 @@ from tests.support.containers import ContainerRehearsal
 from tests.support.databases import throwaway_postgres, throwaway_sqlite
 from tests.support.fake_groq import FakeGroq, fake_groq
 from tests.support.live_app import LiveApp, free_port, reflex_dev_app
+from tests.support.workers import worker_redis_url, xdist_group_of
 from todo_app.core.db import build_engine, migrate, session_scope
 
 pytest_plugins = ["tests.support.browser"]
@@ -54,7 +55,7 @@ def session(db: Engine) -> Iterator[Session]:
         yield db_session
 
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+REDIS_URL = worker_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1"))
 
 
 @pytest.fixture(scope="session")
@@ -194,6 +195,8 @@ TARGET_MODULES = {
 }
 
 
+# tryfirst: before xdist's own hook, which reads the groups set here.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
@@ -208,3 +211,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(xdist_group_of(item)))

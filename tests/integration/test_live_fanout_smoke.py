@@ -8,13 +8,12 @@ started and stopped by the benchmark.
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
+from tests.conftest import REDIS_URL
 from benchmarks import live_fanout as bench
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 MEMBERS, PAGES, CHANGES = 3, 6, 3
 
 

@@ -7,14 +7,13 @@ database and backend process (Redis state), started and stopped by the benchmark
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
+from tests.conftest import REDIS_URL
 from benchmarks import ws_load as bench
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 EVENTS = 6
 
 
