@@ -8,11 +8,10 @@ started and stopped by the benchmark.
 
 from __future__ import annotations
 
-
 import pytest
 
-from tests.conftest import REDIS_URL
 from benchmarks import live_fanout as bench
+from tests.conftest import REDIS_URL
 
 MEMBERS, PAGES, CHANGES = 3, 6, 3
 

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from tests.conftest import REDIS_URL
 from benchmarks import ws_load as bench
+from tests.conftest import REDIS_URL
 
 EVENTS = 6
 
