@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -18,7 +19,7 @@ from tests.support.containers import ContainerRehearsal
 from tests.support.databases import throwaway_postgres, throwaway_sqlite
 from tests.support.fake_groq import FakeGroq, fake_groq
 from tests.support.live_app import LiveApp, free_port, reflex_dev_app
-from tests.support.workers import worker_redis_url, xdist_group_of
+from tests.support.workers import GroupScheduling, check_groups, worker_redis_url
 from todo_app.core.db import build_engine, migrate, session_scope
 
 pytest_plugins = ["tests.support.browser"]
@@ -195,8 +196,6 @@ TARGET_MODULES = {
 }
 
 
-# tryfirst: before xdist's own hook, which reads the groups set here.
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
@@ -211,5 +210,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(xdist_group_of(item)))
+    check_groups(items)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> GroupScheduling:
+    """Tests that share a costly fixture run on one worker (tests/support/workers.py)."""
+    return GroupScheduling(config, log)

@@ -1,27 +1,34 @@
 """How the suite shares two cores: pytest-xdist workers (``-n``), each with its
-own Redis database, and the tests grouped so that what is costly to start
-starts once.
+own Redis database, and the tests scheduled in groups so that what is costly to
+start starts once.
 
 The container rehearsal holds the host's port 30080 and takes minutes to build
-and start, and ``reflex run`` compiles into the checkout's ``.web``: each runs
-on one worker only, with every test that needs it. Any other test goes with its
+and start, and ``reflex run`` compiles into the checkout's ``.web``: each runs on
+one worker only, with every test that needs it. Any other test goes with its
 module, so module-scoped rehearsals start once (each worker starts its own
 session rehearsal).
+
+The groups are read off the test ids (xdist's ``loadgroup`` cannot be used:
+with pytest 9 its marker no longer reaches the scheduler).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 # Redis has 16 databases by default; a worker's is its index above the base.
 MAX_REDIS_DB = 15
 
-# Fixtures that are costly or hold a fixed port, and the target names that
-# `live_app` takes for them.
-SOLO_FIXTURES = {"container_rehearsal": "containers", "dev_app": "reflex-run"}
+# A test of `live_app` on one of these targets has its id parameters start with
+# the target's name: test_x[containers-chromium], test_y[reflex-run].
+SOLO_TARGETS = re.compile(r"\[(containers|reflex-run)[-\]]")
+# Modules whose every test uses the container rehearsal itself.
+CONTAINER_MODULES = "tests/containers/"
 
 
 def worker_index() -> int:
@@ -43,12 +50,34 @@ def worker_redis_url(base_url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-def xdist_group_of(item: pytest.Item) -> str:
+def group_of(nodeid: str) -> str:
     """The group of tests that must run on the same worker as this one."""
-    callspec = getattr(item, "callspec", None)
-    target = callspec.params.get("live_app") if callspec is not None else None
-    names = set(getattr(item, "fixturenames", ()))
-    for fixture, group in SOLO_FIXTURES.items():
-        if fixture in names or target == group:
-            return group
-    return item.nodeid.split("::")[0]
+    if nodeid.startswith(CONTAINER_MODULES):
+        return "containers"
+    solo = SOLO_TARGETS.search(nodeid)
+    return solo.group(1) if solo else nodeid.split("::", 1)[0]
+
+
+SOLO_FIXTURES = {"container_rehearsal": "containers", "dev_app": "reflex-run"}
+
+
+def check_groups(items: list[pytest.Item]) -> None:
+    """Refuses a collection where a test that needs a solo fixture would not be
+    scheduled with the others that need it (a new module using it, say)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        target = callspec.params.get("live_app") if callspec is not None else None
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, group in SOLO_FIXTURES.items():
+            if (fixture in names or target == group) and group_of(item.nodeid) != group:
+                raise pytest.UsageError(
+                    f"{item.nodeid} needs {fixture} but would not run in the "
+                    f"{group!r} group: see tests/support/workers.py"
+                )
+
+
+class GroupScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
+    """Whole groups to a worker at a time (xdist's load-by-scope, our scopes)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return group_of(nodeid)
