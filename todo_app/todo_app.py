@@ -15,6 +15,7 @@ from todo_app.observability.events import instrument_app
 from todo_app.settings import get_settings
 from todo_app.ui import live_updates
 from todo_app.ui.backend_errors import show_backend_exception
+from todo_app.ui.components.edit_panel import focus_return_script
 from todo_app.ui.components.reminders import reminders_script
 from todo_app.ui.components.shortcuts import shortcuts_script
 from todo_app.ui.components.time_zone import time_zone_script
@@ -55,6 +56,7 @@ app = rx.App(
         time_zone_script(),
         shortcuts_script(),
         reminders_script(),
+        focus_return_script(),
     ],
 )
 app.add_page(

@@ -258,3 +258,26 @@ def test_text_the_database_cannot_store_is_refused_with_a_sentence(api: Api, ali
         headers={**alice.headers, "Content-Type": "application/json"},
     )
     assert lone.status_code == 422 and "valid string" in lone.json()["detail"]
+
+
+def test_every_write_answers_with_what_a_read_then_gives(api: Api, alice: Person) -> None:
+    """A write answers from the objects it wrote, not a second read of the row: its
+    body and ETag must still be exactly what a GET gives (a client sends that ETag
+    back in If-Match), a repeating todo's roll forward included."""
+    todo = _create(api, alice, tags=["home"], due_date="2030-01-01", recurrence="FREQ=DAILY")
+    url = f"/api/v1/todos/{todo['id']}"
+    writes = [
+        ("POST", f"{url}/complete", None),  # rolls on to 2030-01-02
+        ("POST", f"{url}/reopen", None),
+        ("POST", "/api/v1/todos", {"title": "Plain"}),
+        ("POST", f"{url}/complete", None),
+    ]
+    due_dates = []
+    for method, path, body in writes:
+        answer = api.client.request(method, path, json=body, headers=alice.headers)
+        assert answer.status_code in (200, 201), answer.text
+        read = api.client.get(f"/api/v1/todos/{answer.json()['id']}", headers=alice.headers)
+        assert read.json() == answer.json()
+        assert read.headers["ETag"] == answer.headers["ETag"]
+        due_dates.append(answer.json()["due_date"])
+    assert due_dates == ["2030-01-02", "2030-01-02", None, "2030-01-03"]

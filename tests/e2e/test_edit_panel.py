@@ -1,4 +1,5 @@
-"""The edit panel: beside the list, each field saved as it is left, Escape closes it."""
+"""The edit panel: beside the list, each field saved as it is left, Escape closes it
+and focus returns to what opened it."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def test_fields_save_as_they_are_left_without_pressing_save(page: Page) -> None:
     page.keyboard.press("Escape")  # leaves the description
     page.keyboard.press("Escape")  # closes the panel
     expect(panel).to_be_hidden()
+    # Back where the user was: the row's Edit button (renamed with its todo).
+    expect(page.get_by_role("button", name="Edit Write the report")).to_be_focused()
     page.reload()  # all of it was saved, though Save was never pressed
     report = row(page, "Write the report")
     expect(report).to_contain_text("High")
@@ -87,3 +90,4 @@ def test_on_a_phone_the_panel_covers_the_page(browser: Browser, base_url: str) -
             assert tap_height(control) >= 44, control
         panel.get_by_role("button", name="Close").click()
         expect(panel).to_be_hidden()
+        expect(page.get_by_role("button", name="Actions for Call mom")).to_be_focused()

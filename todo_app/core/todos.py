@@ -187,7 +187,7 @@ def create_todo(
     return todo
 
 
-def _todo_and_role(session: Session, user_id: int, todo_id: object) -> tuple[Todo, Role]:
+def todo_and_role(session: Session, user_id: int, todo_id: object) -> tuple[Todo, Role]:
     """The todo and the user's role on its list, in one query; NotFoundError if the user
     may not see it."""
     row = session.exec(
@@ -211,12 +211,12 @@ def _todo_and_role(session: Session, user_id: int, todo_id: object) -> tuple[Tod
 
 def get_todo(session: Session, user_id: int, todo_id: object) -> Todo:
     """A todo the user may read (any role on its list)."""
-    return _todo_and_role(session, user_id, todo_id)[0]
+    return todo_and_role(session, user_id, todo_id)[0]
 
 
 def editable_todo(session: Session, user_id: int, todo_id: object) -> Todo:
     """A todo the user may change (owner or editor of its list); a viewer is told so."""
-    todo, role = _todo_and_role(session, user_id, todo_id)
+    todo, role = todo_and_role(session, user_id, todo_id)
     if not role.can_edit:
         raise ForbiddenError(VIEW_ONLY)
     return todo

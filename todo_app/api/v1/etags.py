@@ -31,12 +31,13 @@ def require_header(if_match: str | None) -> str:
     return if_match
 
 
-def check(session: Session, user_id: int, todo: Todo, if_match: str | None) -> None:
-    """Raises 412 unless ``if_match`` (when given) names the todo's current version."""
+def check(session: Session, todo: Todo, if_match: str | None) -> None:
+    """Raises 412 unless ``if_match`` (when given) names the todo's current version.
+    The caller found the todo editable (the ETag covers ``can_edit``)."""
     if if_match is None:
         return
     session.refresh(todo, with_for_update=True)
-    current = read_todo(session, user_id, todo).etag()
+    current = read_todo(session, todo, can_edit=True).etag()
     wanted = [part.strip() for part in if_match[:MAX_IF_MATCH_LENGTH].split(",")]
     # Weak tags never match for a change (RFC 9110 13.1.1: strong comparison).
     if "*" not in wanted and current not in wanted:

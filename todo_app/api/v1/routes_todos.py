@@ -4,6 +4,7 @@ quickadd.py); this module only translates HTTP to it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response, status
@@ -18,7 +19,7 @@ from todo_app.core import todos as todo_service
 from todo_app.core.due import Due, make_due
 from todo_app.core.errors import ValidationError
 from todo_app.core.list_access import MAX_ID
-from todo_app.core.models import utcnow
+from todo_app.core.models import Todo, utcnow
 from todo_app.core.queries import SEARCH_MAX_LENGTH, Sort, Status, TodoQuery, View, find_todos
 from todo_app.core.quickadd import as_fields, parse_quick_add
 from todo_app.core.zones import zone
@@ -86,6 +87,10 @@ async def search_todos(
     return await actor.read(search)
 
 
+def _untagged(fields: todo_service.TodoFields) -> bool:
+    return fields.tags is todo_service.KEEP or not fields.tags
+
+
 def _due(body: Any, time_zone: str) -> Due | None:
     if body.due_date is None:
         if body.due_time is not None:
@@ -121,7 +126,7 @@ async def create_todo(body: TodoCreate, actor: CurrentActor, response: Response)
             list_id=body.list_id,
         )
         work.changed_list(todo.list_id)
-        return read_todo(work.session, work.user_id, todo)
+        return read_todo(work.session, todo, can_edit=True, new=True, untagged=_untagged(fields))
 
     created = await actor.write(create)
     response.headers["Location"] = f"/api/v1/todos/{created.id}"
@@ -150,7 +155,7 @@ async def quick_add(body: QuickAdd, actor: CurrentActor, response: Response) -> 
             list_id=body.list_id,
         )
         work.changed_list(todo.list_id)
-        return read_todo(work.session, work.user_id, todo)
+        return read_todo(work.session, todo, can_edit=True, new=True, untagged=_untagged(fields))
 
     created = await actor.write(create)
     response.headers["Location"] = f"/api/v1/todos/{created.id}"
@@ -160,8 +165,8 @@ async def quick_add(body: QuickAdd, actor: CurrentActor, response: Response) -> 
 @router.get("/{todo_id}", response_model=TodoOut, responses=_READ_ERRORS, summary="Read a todo")
 async def get_todo(todo_id: TodoId, actor: CurrentActor, response: Response) -> TodoOut:
     def read(work: Work) -> TodoOut:
-        todo = todo_service.get_todo(work.session, work.user_id, todo_id)
-        return read_todo(work.session, work.user_id, todo)
+        todo, role = todo_service.todo_and_role(work.session, work.user_id, todo_id)
+        return read_todo(work.session, todo, can_edit=role.can_edit)
 
     return _etagged(response, await actor.read(read))
 
@@ -184,7 +189,7 @@ async def update_todo(
 
     def update(work: Work) -> TodoOut:
         todo = todo_service.editable_todo(work.session, work.user_id, todo_id)
-        etags.check(work.session, work.user_id, todo, if_match)
+        etags.check(work.session, todo, if_match)
         changes: dict[str, Any] = {}
         if body.priority is not None:
             changes["priority"] = body.priority
@@ -204,18 +209,25 @@ async def update_todo(
             fields=todo_service.clean_fields(**changes),
         )
         work.changed_list(todo.list_id)
-        return read_todo(work.session, work.user_id, todo)
+        return read_todo(work.session, todo, can_edit=True)
 
     return _etagged(response, await actor.write(update))
 
 
-def _action(todo_id: int, if_match: str | None, change: Any) -> Any:
+Change = Callable[[Work, int], Todo]
+
+
+def _action(todo_id: int, if_match: str | None, change: Change) -> Callable[[Work], TodoOut]:
+    """``change`` (which finds the todo editable, or raises) after the If-Match check
+    when one is sent; the todo as it is then."""
+
     def run(work: Work) -> TodoOut:
-        todo = todo_service.editable_todo(work.session, work.user_id, todo_id)
-        etags.check(work.session, work.user_id, todo, if_match)
-        changed = change(work, todo)
+        if if_match is not None:
+            todo = todo_service.editable_todo(work.session, work.user_id, todo_id)
+            etags.check(work.session, todo, if_match)
+        changed = change(work, todo_id)
         work.changed_list(changed.list_id)
-        return read_todo(work.session, work.user_id, changed)
+        return read_todo(work.session, changed, can_edit=True)
 
     return run
 
@@ -232,7 +244,7 @@ async def complete_todo(
     done = _action(
         todo_id,
         if_match,
-        lambda work, todo: todo_service.complete(work.session, work.user_id, todo.id).todo,
+        lambda work, todo_id: todo_service.complete(work.session, work.user_id, todo_id).todo,
     )
     return _etagged(response, await actor.write(done))
 
@@ -246,7 +258,7 @@ async def reopen_todo(
     reopened = _action(
         todo_id,
         if_match,
-        lambda work, todo: todo_service.reopen(work.session, work.user_id, todo.id),
+        lambda work, todo_id: todo_service.reopen(work.session, work.user_id, todo_id),
     )
     return _etagged(response, await actor.write(reopened))
 
@@ -260,9 +272,9 @@ async def reopen_todo(
 async def move_todo(
     todo_id: TodoId, body: Move, actor: CurrentActor, response: Response, if_match: IfMatch = None
 ) -> TodoOut:
-    def move(work: Work, todo: Any) -> Any:
-        before = todo.list_id
-        moved = todo_service.move_todo(work.session, work.user_id, todo.id, body.list_id)
+    def move(work: Work, todo_id: int) -> Todo:
+        before = todo_service.editable_todo(work.session, work.user_id, todo_id).list_id
+        moved = todo_service.move_todo(work.session, work.user_id, todo_id, body.list_id)
         work.changed_list(before)
         return moved
 
@@ -279,7 +291,7 @@ async def move_todo(
 async def delete_todo(todo_id: TodoId, actor: CurrentActor, if_match: IfMatch = None) -> Response:
     def delete(work: Work) -> None:
         todo = todo_service.editable_todo(work.session, work.user_id, todo_id)
-        etags.check(work.session, work.user_id, todo, if_match)
+        etags.check(work.session, todo, if_match)
         list_id = todo.list_id
         todo_service.delete_todo(work.session, work.user_id, todo_id)
         work.changed_list(list_id)

@@ -304,6 +304,12 @@ def _actions() -> rx.Component:
     )
 
 
+def focus_return_script() -> rx.Component:
+    """assets/js/edit_panel_focus.js: when the panel closes, focus returns to the
+    control that opened it (a file: the page's CSP allows no inline script)."""
+    return rx.el.script(src="/js/edit_panel_focus.js", defer=True)
+
+
 def edit_panel() -> rx.Component:
     return rx.cond(
         TodoListState.editing_id != 0,
