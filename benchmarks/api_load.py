@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import random
 import subprocess
@@ -25,6 +26,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -46,6 +48,8 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {op: [] for op in OPERATIONS})
     errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OPERATIONS, 0))
     statuses: dict[int, int] = field(default_factory=dict)
+    # Requests with no answer, by the client's exception (ReadTimeout, ConnectError...).
+    unanswered: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,12 @@ class LevelResult:
     concurrency: int
     seconds: float
     tally: Tally
+    server_cpu_seconds: float | None = None  # the server process's, when it is ours
+    client_cpu_seconds: float | None = None  # this process's: the load itself costs CPU
+
+    @property
+    def answered(self) -> int:
+        return sum(self.tally.statuses.values())
 
     def rows(self) -> Iterator[tuple[str, int, float, float, float, float, int]]:
         for op in OPERATIONS:
@@ -104,8 +114,10 @@ async def _client(
                     done.symmetric_difference_update({todo_id})
             else:
                 answer = await http.get("/todos", params={"limit": 50}, headers=headers)
-        except httpx.HTTPError:
+        except httpx.HTTPError as error:
             tally.errors[op] += 1
+            kind = type(error).__name__
+            tally.unanswered[kind] = tally.unanswered.get(kind, 0) + 1
             continue
         elapsed = time.perf_counter() - started
         tally.statuses[answer.status_code] = tally.statuses.get(answer.status_code, 0) + 1
@@ -148,6 +160,15 @@ def report(result: LevelResult) -> str:
         lines.append(f"  {op:<7}{count:>9}{rate:>9.1f}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{errors:>8}")
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(result.tally.statuses.items()))
     lines.append(f"  statuses: {statuses}")
+    if result.server_cpu_seconds is not None and result.answered:
+        per_request = result.server_cpu_seconds * 1000 / result.answered
+        lines.append(f"  server CPU: {per_request:.2f} ms per answered request")
+    if result.client_cpu_seconds is not None and result.seconds:
+        share = result.client_cpu_seconds / result.seconds
+        lines.append(f"  client CPU: {share:.2f} cores (this process, sending the load)")
+    if result.tally.unanswered:
+        kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(result.tally.unanswered.items()))
+        lines.append(f"  no answer: {kinds}")
     return "\n".join(lines)
 
 
@@ -172,8 +193,9 @@ def make_users(database_url: str, users: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def served(database_url: str) -> Iterator[str]:
-    """The API in its own uvicorn process, as one backend pod; yields its /api/v1 URL."""
+def served(database_url: str) -> Iterator[tuple[str, int]]:
+    """The API in its own uvicorn process, as one backend pod; yields its /api/v1 URL
+    and process id."""
     port = free_port()
     env = {
         **os.environ,
@@ -211,7 +233,7 @@ def served(database_url: str) -> Iterator[str]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the API server did not start") from None
                 time.sleep(0.1)
-        yield url
+        yield url, server.pid
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -237,12 +259,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of one process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run_levels(
-    url: str, tokens: Sequence[str], levels: Sequence[int], seconds: float
+    url: str,
+    tokens: Sequence[str],
+    levels: Sequence[int],
+    seconds: float,
+    server_pid: int | None = None,
 ) -> list[LevelResult]:
     results = []
     for level in levels:
+        before = process_cpu_seconds(server_pid) if server_pid else 0.0
+        client_before = time.process_time()
         result = await run_level(url, tokens, level, seconds)
+        result = dataclasses.replace(result, client_cpu_seconds=time.process_time() - client_before)
+        if server_pid:
+            used = process_cpu_seconds(server_pid) - before
+            result = dataclasses.replace(result, server_cpu_seconds=used)
         print(report(result), flush=True)
         results.append(result)
     return results
@@ -260,8 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     with throwaway_postgres() as database_url:
         tokens = make_users(database_url, args.users)
-        with served(database_url) as url:
-            asyncio.run(run_levels(url, tokens, levels, args.seconds))
+        with served(database_url) as (url, pid):
+            asyncio.run(run_levels(url, tokens, levels, args.seconds, server_pid=pid))
     return 0
 
 

@@ -18,6 +18,10 @@ its change, and sends the next one at once.
 - ``toggle``: ``TodoListState.toggle`` of one of the user's own todos,
   completing and reopening it in turn; its reply is the one whose ``done_ids``
   holds (or no longer holds) that id.
+- ``nav``: ``TodoListState.toggle_nav`` (the phone's side bar), which touches no
+  database and no other service: what any event costs in Reflex (state lock,
+  load and save in Redis, the delta) and in the app's own event middleware
+  (payload checks, metrics, logs). The floor under ``add`` and ``toggle``.
 
 Printed per (operation, concurrency): events per second, p50/p95/p99 of emit ->
 the reply that carries the change (ms, stamped when the message arrives), errors
@@ -30,7 +34,7 @@ the events.
 Figures only: nothing here asserts a time. The smoke test
 (tests/integration/test_ws_load_smoke.py) asserts zero errors on a tiny run.
 
-    python -m benchmarks.ws_load [--ops add,toggle] [--concurrency 1,10,50,200]
+    python -m benchmarks.ws_load [--ops add,toggle,nav] [--concurrency 1,10,50,200]
                                  [--seconds 10] [--backends 1]
 """
 
@@ -65,7 +69,7 @@ from todo_app.ui.state.session import SessionState
 from todo_app.ui.state.todos import UNDO_SECONDS, TodoListState
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
-OPERATIONS = ("add", "toggle")
+OPERATIONS = ("add", "toggle", "nav")
 CONCURRENCY = (1, 10, 50, 200)
 # No reply carrying the change by then: an error (a failure, not a slow reply:
 # 200 clients in a closed loop wait for each other several seconds).
@@ -75,7 +79,7 @@ SEED_TODOS = 20  # each user's list before the run (so a page shows rows)
 IDLE_SECONDS = 2.0  # to measure the backends' idle CPU
 # After a level: what its events left running finishes before the CPU is read
 # (an undo offer expires UNDO_SECONDS after a completion).
-SETTLE_SECONDS = {"add": 0.5, "toggle": UNDO_SECONDS + 0.5}
+SETTLE_SECONDS = {"add": 0.5, "toggle": UNDO_SECONDS + 0.5, "nav": 0.5}
 # A closed loop on one socket goes faster than a person can click; the
 # per-socket event limit (SOCKET_EVENT_RATE_LIMIT, 40/s) would drop events.
 BACKEND_ENV = {"SOCKET_EVENT_RATE_LIMIT": "100000/second", "LOG_LEVEL": "warning"}
@@ -127,6 +131,7 @@ class LoadClient(ReflexClient):
         super().__init__(backend_url, auth_token)
         self.rows: list[dict[str, Any]] = []
         self.done: set[int] = set()
+        self.nav_open = False
         self.stamped: asyncio.Queue[tuple[float, Message]] = asyncio.Queue()
         self.run = uuid.uuid4().hex[:6]
         self.serial = 0
@@ -141,6 +146,9 @@ class LoadClient(ReflexClient):
         done = delta_value([message], TodoListState, "done_ids")
         if isinstance(done, list):
             self.done = set(done)
+        nav_open = delta_value([message], TodoListState, "nav_open")
+        if isinstance(nav_open, bool):
+            self.nav_open = nav_open
         if self.connecting:
             await self.messages.put(message)  # for ReflexClient.connect, which drains them
         else:
@@ -178,15 +186,20 @@ class LoadClient(ReflexClient):
             title = f"Load {self.run} #{self.serial}"
             payload: dict[str, Any] = {"form_data": {"title": title}}
             check = _shows_title(title)
-        else:
+        elif operation == "toggle":
             todo_id = int(self.rows[-1]["id"])  # the oldest row on screen: adds go on top
             completed = todo_id not in self.done
             payload = {"todo_id": todo_id, "completed": completed}
             check = _shows_done(todo_id, completed)
+        else:
+            payload, check = {}, _shows_nav(not self.nav_open)
         sent = perf_counter()
-        await self.emit(TodoListState, operation, payload)
+        await self.emit(TodoListState, HANDLERS[operation], payload)
         at, _ = await self._until(check)
         return (at - sent) * 1000
+
+
+HANDLERS = {"add": "add", "toggle": "toggle", "nav": "toggle_nav"}
 
 
 class EventError(Exception):
@@ -212,6 +225,13 @@ def _shows_done(todo_id: int, completed: bool) -> Check:
     def check(message: Message) -> bool:
         ids = delta_value([message], TodoListState, "done_ids")
         return isinstance(ids, list) and (todo_id in ids) == completed
+
+    return check
+
+
+def _shows_nav(open_: bool) -> Check:
+    def check(message: Message) -> bool:
+        return delta_value([message], TodoListState, "nav_open") is open_
 
     return check
 
@@ -376,7 +396,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks.ws_load", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
-        "--ops", type=_operations, default=list(OPERATIONS), help="add,toggle (in this order)"
+        "--ops", type=_operations, default=list(OPERATIONS), help="add,toggle,nav (in this order)"
     )
     parser.add_argument(
         "--concurrency",

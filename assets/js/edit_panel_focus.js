@@ -4,13 +4,15 @@
 // this, the focused field vanished with the panel and focus fell to the page.
 (function () {
   var PANEL = 'aside[aria-label="Edit todo"]';
-  var before = null;  // the last element focused outside the panel
+  // Pop-ups (a select's options, a menu) come and go in portals of their own.
+  var POPUP = '[data-radix-popper-content-wrapper], [role=listbox], [role=menu], [role=dialog]';
+  var before = null;  // the last element focused outside the panel and its pop-ups
   var label = '';     // its accessible name: the list may have redrawn the row
   var open = false;
 
   document.addEventListener('focusin', function (e) {
     var t = e.target;
-    if (t && t.closest && !t.closest(PANEL)) {
+    if (t && t.closest && !t.closest(PANEL) && !t.closest(POPUP)) {
       before = t;
       label = t.getAttribute('aria-label') || '';
     }

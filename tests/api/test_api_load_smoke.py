@@ -3,11 +3,10 @@ structure only, no timings."""
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import Engine
 
 from benchmarks import api_load
+from tests.support.loops import run_in_own_loop
 from todo_app.core import access_tokens, lists
 from todo_app.core.db import session_scope
 from todo_app.core.models import User
@@ -21,7 +20,7 @@ def test_closed_loop_clients_create_toggle_and_list_without_errors(served: str, 
         assert user.id is not None
         lists.ensure_inbox(session, user.id)
         token = access_tokens.create_token(session, user.id, "load", "read-write", 1).secret
-    result = asyncio.run(api_load.run_level(served, [token], concurrency=3, seconds=1.0))
+    result = run_in_own_loop(api_load.run_level(served, [token], concurrency=3, seconds=1.0))
     rows = {row[0]: row for row in result.rows()}
     assert set(rows) == set(api_load.OPERATIONS)
     assert all(rows[op][1] > 0 for op in api_load.OPERATIONS), rows
