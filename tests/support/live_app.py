@@ -10,7 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,9 @@ from tests.support.fake_groq import FakeGroq
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 240
+# The pages of the app (todo_app/todo_app.py), opened once before the tests.
+PAGES = ("/login", "/signup", "/", "/settings")
+WARM_UP_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,41 @@ def reflex_dev_app(database_url: str, log_path: Path) -> Iterator[LiveApp]:
         frontend_url = f"http://localhost:{frontend_port}"
         wait_for_http(f"{backend_url}/ping", deadline, process, log_path)
         wait_for_http(f"{frontend_url}/login", deadline, process, log_path)
+        warm_up(frontend_url)
         yield LiveApp(frontend_url, backend_url, jwt_secret, database_url, log_path)
     finally:
         stop_process_group(process)
+
+
+def warm_up(frontend_url: str, paths: Sequence[str] = PAGES) -> None:
+    """Opens each page in a browser until it renders. ``reflex run``'s frontend
+    server (Vite) compiles a page's modules at its first request and may then
+    re-bundle dependencies it has just discovered, failing the imports in
+    flight ("Failed to fetch dynamically imported module"): tests should meet a
+    warm server, as a developer does after the first load. On its own thread:
+    Playwright's sync API may already hold an event loop in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_open_each_page, frontend_url, paths).result()
+
+
+def _open_each_page(frontend_url: str, paths: Sequence[str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import CHROMIUM_ARGS, chromium_executable
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable(), args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page()
+            for path in paths:
+                for _ in range(WARM_UP_ATTEMPTS):
+                    page.goto(f"{frontend_url}{path}", wait_until="networkidle", timeout=60_000)
+                    if page.get_by_role("heading", name="Application Error").count() == 0:
+                        break
+                    page.wait_for_timeout(2_000)  # the re-bundling finishes meanwhile
+                else:
+                    raise RuntimeError(f"{frontend_url}{path} still fails after a warm-up")
+        finally:
+            browser.close()
