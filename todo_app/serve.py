@@ -38,6 +38,12 @@ log = logging.getLogger("todo_app.serve")
 DRAIN_SECONDS = float(os.environ.get("SHUTDOWN_DRAIN_SECONDS", "25"))
 # After the drain: how long open connections get to close before they are cut.
 CLOSE_SECONDS = int(os.environ.get("SHUTDOWN_CLOSE_SECONDS", "5"))
+# How long an idle keep-alive connection stays open: longer than nginx keeps its
+# idle upstream connections (keepalive_timeout 60s, deploy/nginx), so that nginx,
+# not the backend, closes them. Otherwise (uvicorn's default is 5 s) nginx may
+# send a request on a connection the backend is closing that instant, and a POST
+# is not retried: the user gets a 502.
+KEEP_ALIVE_SECONDS = 75
 
 
 class DrainingServer(uvicorn.Server):
@@ -102,6 +108,7 @@ def main() -> None:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=CLOSE_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     # uvicorn re-raises the signal after its graceful shutdown; the stop was
     # asked for and completed, so the status is success rather than 143.

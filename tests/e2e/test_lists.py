@@ -91,6 +91,9 @@ def test_owner_editor_viewer_and_a_removed_member(
         expect(trip).to_be_visible(timeout=LIVE_MS)
         trip.click()
         _lists(viewer).get_by_role("link", name="Trip", exact=True).click(timeout=LIVE_MS)
+        # As a person would: type once the list has opened (a box typed into while
+        # the page is still switching lists is drawn afresh, empty).
+        expect(editor.get_by_role("heading", name="Trip", level=1)).to_be_visible()
 
         # The editor and the owner see each other's changes live.
         add_todo(editor, "Book the hotel")

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pytest
 
+from todo_app.serve import KEEP_ALIVE_SECONDS
+
 from .conftest import REPO
 
 TEMPLATE = REPO / "deploy/nginx/default.conf.template"
@@ -88,6 +90,16 @@ def test_template_uses_only_the_four_variables() -> None:
     # nginx's own $variables must not look like ${...} placeholders
     placeholders = r"\$\{(" + "|".join(VARIABLES) + r")\}"
     assert "${" not in re.sub(placeholders, "", text)
+
+
+def test_nginx_closes_idle_upstream_connections_before_the_backend_does() -> None:
+    """Otherwise nginx may send a POST on a connection the backend is closing that
+    instant, and answer the user 502 (nginx does not retry a POST)."""
+    upstream = re.search(r"^upstream todo_backend \{(.*?)^\}", TEMPLATE.read_text(), re.S | re.M)
+    assert upstream is not None
+    timeout = re.search(r"^\s*keepalive_timeout (\d+)s;", upstream.group(1), re.M)
+    assert timeout is not None, "the upstream block must set keepalive_timeout"
+    assert int(timeout.group(1)) < KEEP_ALIVE_SECONDS
 
 
 def test_template_is_a_server_level_snippet() -> None:

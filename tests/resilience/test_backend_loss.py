@@ -50,7 +50,9 @@ def _add_as_a_person(page: Page, title: str, attempts: int = 3) -> int:
         box.fill(title)
         box.press("Enter")
         try:
-            expect(checkbox).to_be_visible(timeout=10_000)
+            # A socket reconnecting to a backend that is still starting (with the
+            # other half of the suite on the same cores) may take over 10 s.
+            expect(checkbox).to_be_visible(timeout=20_000)
             return attempt
         except AssertionError:
             if page.get_by_role("alert").filter(has_text="Please give the todo a title").count():

@@ -21,6 +21,15 @@ R = TypeVar("R")
 DATABASE_DOWN = "We could not reach the database. Nothing was changed; please try again shortly."
 
 
+class Unchanged:
+    """What a guarded handler returns when it changed nothing (a field of the edit
+    panel left as it was): the alert shown stays, since what it says is still
+    true (the field beside it may still hold the value it refused)."""
+
+
+UNCHANGED = Unchanged()
+
+
 def guarded(
     handler: Callable[Concatenate[S, P], Awaitable[Any]],
 ) -> Callable[Concatenate[S, P], Awaitable[Any]]:
@@ -31,7 +40,11 @@ def guarded(
         shown = self.error
         self.error = ""
         try:
-            return await handler(self, *args, **kwargs)
+            result = await handler(self, *args, **kwargs)
+            if result is UNCHANGED:
+                self.error = shown
+                return None
+            return result
         except SessionMissing:
             # Lost server state (e.g. Redis flushed) is not a log-out: the page
             # still holds its token; recover it, then run this event again.

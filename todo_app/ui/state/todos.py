@@ -34,7 +34,7 @@ from todo_app.core.recurrence import describe
 from todo_app.core.zones import zone
 from todo_app.ui import live_updates
 from todo_app.ui.state import edit_fields
-from todo_app.ui.state.guard import announces_change, guarded
+from todo_app.ui.state.guard import UNCHANGED, Unchanged, announces_change, guarded
 from todo_app.ui.state.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -655,18 +655,20 @@ class TodoListState(SessionState):
 
     @rx.event
     @guarded
-    async def save_field(self, field: str, value: str) -> None:
+    async def save_field(self, field: str, value: str) -> Any:
         """One field of the panel, left: its change saved (nothing if unchanged)."""
-        if self.editing_id:
-            await self._save_change(edit_fields.field_change(field, value, self.edit_row))
+        if not self.editing_id:
+            return UNCHANGED
+        return await self._save_change(edit_fields.field_change(field, value, self.edit_row))
 
     @rx.event
     @guarded
-    async def save_due(self, due_date: str, due_time: str) -> None:
+    async def save_due(self, due_date: str, due_time: str) -> Any:
         """The due date or time, left: both saved together (a time needs its date)."""
-        if self.editing_id:
-            change = edit_fields.due_change(due_date, due_time, self.edit_row, self._tz())
-            await self._save_change(change)
+        if not self.editing_id:
+            return UNCHANGED
+        change = edit_fields.due_change(due_date, due_time, self.edit_row, self._tz())
+        return await self._save_change(change)
 
     @rx.event
     @guarded
@@ -683,7 +685,7 @@ class TodoListState(SessionState):
 
     async def _add_tags(self, typed: str) -> Any:
         if not self.editing_id or not typed.strip():
-            return None
+            return UNCHANGED  # an empty tag box left
         await self._save_change(edit_fields.with_tags(self.edit_row, typed))
         return rx.set_value(EDIT_TAG_INPUT_ID, "")
 
@@ -693,10 +695,10 @@ class TodoListState(SessionState):
         if self.editing_id:
             await self._save_change(edit_fields.without_tag(self.edit_row, name))
 
-    async def _save_change(self, change: edit_fields.Change | None) -> None:
+    async def _save_change(self, change: edit_fields.Change | None) -> Unchanged | None:
         todo_id, tz, now = self.editing_id, self._tz(), utcnow()
         if change is None:
-            return  # left as it was: nothing written, nobody told
+            return UNCHANGED  # left as it was: nothing written, nobody told
 
         def save(session: Session, user_id: int) -> queries.TodoView:
             todo_service.update_todo(
@@ -716,6 +718,7 @@ class TodoListState(SessionState):
         self.edit_status = "Saved"
         await self._refresh()
         await self._announce_change(lists_changed=change.move_to is not None)
+        return None
 
     @rx.var
     def edit_tag_suggestions(self) -> list[str]:
