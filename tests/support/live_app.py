@@ -78,6 +78,10 @@ def reflex_dev_app(database_url: str, log_path: Path) -> Iterator[LiveApp]:
         "JWT_SECRET": jwt_secret,
         "APP_ENV": "local",
         "GROQ_API_KEY": "",  # the laptop default: the offline assistant
+        # Vite transforms every page's modules at start-up, so it finds and
+        # bundles all their dependencies at once; found later, on a first visit,
+        # it re-bundles them and reloads every open page mid-test.
+        "REFLEX_VITE_WARMUP_ROUTES": "true",
         # Watch only an empty folder: files the suite writes in the checkout
         # must not hot-reload the backend under the tests.
         "REFLEX_HOT_RELOAD_OVERRIDE_PATHS": str(log_path.parent / "no-reload"),
