@@ -3,9 +3,10 @@ and focus returns to what opened it."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.flows import new_email, sign_up, tap_height
+from tests.e2e.test_live_updates import LIVE_MS
 from tests.e2e.test_rich_todos import choose, quick_add, row
 from tests.support.pages import PHONE, page_on
 
@@ -96,3 +97,31 @@ def test_on_a_phone_the_panel_covers_the_page(browser: Browser, base_url: str) -
         panel.get_by_role("button", name="Close").click()
         expect(panel).to_be_hidden()
         expect(page.get_by_role("button", name="Actions for Call mom")).to_be_focused()
+
+
+def test_a_change_made_in_another_window_is_shown_when_asked(
+    page: Page, context: BrowserContext
+) -> None:
+    """The panel does not redraw its fields under the user: it says the todo
+    changed, and shows the change on request."""
+    page.set_viewport_size({"width": 1280, "height": 860})
+    sign_up(page, new_email())
+    quick_add(page, "Buy milk", "Buy milk")
+    page.get_by_role("button", name="Edit Buy milk").click()
+    panel = page.get_by_role("complementary", name="Edit todo")
+    expect(panel.get_by_role("textbox", name="Title")).to_have_value("Buy milk")
+
+    other = context.new_page()  # same browser profile: the same login
+    other.goto(page.url)
+    other.get_by_role("button", name="Edit Buy milk").click()
+    other_title = other.get_by_role("complementary", name="Edit todo").get_by_role(
+        "textbox", name="Title"
+    )
+    other_title.fill("Buy oat milk")
+    other_title.press("Tab")
+
+    expect(panel).to_contain_text("changed in another window", timeout=LIVE_MS)
+    expect(panel.get_by_role("textbox", name="Title")).to_have_value("Buy milk")  # untouched
+    panel.get_by_role("button", name="Show the changes").click()
+    expect(panel.get_by_role("textbox", name="Title")).to_have_value("Buy oat milk")
+    expect(panel).not_to_contain_text("changed in another window")

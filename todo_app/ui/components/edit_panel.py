@@ -287,6 +287,32 @@ def _subtasks() -> rx.Component:
     )
 
 
+def _changed_elsewhere() -> rx.Component:
+    """Another window changed this todo: said as a status, and the fields redrawn
+    only when the user asks (what they are typing is not wiped). Only there while
+    it applies, so the panel's one status otherwise stays its "Saved"."""
+    return rx.cond(
+        TodoListState.edit_stale,
+        rx.hstack(
+            rx.text("This todo was changed in another window.", size="2"),
+            rx.button(
+                "Show the changes",
+                size="1",
+                variant="soft",
+                on_click=TodoListState.show_edit_changes,
+                **TOUCH_TARGET,
+            ),
+            role="status",
+            align="center",
+            wrap="wrap",
+            padding="0.5em",
+            margin_y="0.5em",
+            border_radius="6px",
+            background=rx.color("amber", 3),
+        ),
+    )
+
+
 def _actions() -> rx.Component:
     """Below the subtasks, so the panel reads top to bottom; "Save" submits the form
     from outside it (its form attribute), as Enter in a field does."""
@@ -327,12 +353,14 @@ def edit_panel() -> rx.Component:
                 width="100%",
             ),
             rx.text("Changes are saved as you go.", size="1", color=rx.color("gray", 11)),
+            _changed_elsewhere(),
             _form(),
             _tags(),
             _subtasks(),
             _actions(),
-            # A new todo in the panel starts its fields afresh (they are uncontrolled).
-            key=TodoListState.editing_id,
+            # A new todo in the panel, or its fields redrawn on request, starts
+            # them afresh (they are uncontrolled).
+            key=TodoListState.edit_key,
             aria_label="Edit todo",
             position="fixed",
             top="0",

@@ -13,6 +13,7 @@ import enum
 import json
 import logging
 import time
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -243,6 +244,10 @@ class TodoListState(SessionState):
     editing_id: int = 0
     edit_row: TodoRow = NO_ROW  # the todo in the edit panel, as saved last
     edit_status: str = ""  # "Saved" once the panel saved a change
+    # Another window changed the todo being edited: the panel says so and redraws
+    # its fields only when asked (never under the user's typing).
+    edit_stale: bool = False
+    edit_key: str = ""  # the panel's React key: a new todo, or its fields redrawn
     tag_options: list[str] = []  # noqa: RUF012
     quick_preview: str = ""  # the title quick add will save, while it understands more
     quick_chips: list[QuickChip] = []  # noqa: RUF012  (what else it understood)
@@ -327,11 +332,38 @@ class TodoListState(SessionState):
         tab's user. False when the tab no longer has one (stop following)."""
         try:
             await self._refresh()
+            if self.editing_id and not self.edit_stale:
+                await self._compare_edited_todo()
         except AuthenticationError:
             return False
         except (DomainError, SQLAlchemyError):
             log.warning("live update: could not refresh a page", exc_info=True)
         return True
+
+    async def _compare_edited_todo(self) -> None:
+        """Whether the todo in the edit panel still reads as the panel shows it."""
+        todo_id, tz, now = self.editing_id, self._tz(), utcnow()
+        try:
+            view = await self._as_user(
+                lambda s, user_id: queries.todo_view(s, user_id, todo_id, now, tz)
+            )
+        except NotFoundError:
+            self.edit_stale = True  # deleted or no longer shared: "Show" says so
+            return
+        if _row(view, local_today(now, tz), tz, self._locale()) != self.edit_row:
+            self.edit_stale = True
+
+    @rx.event
+    @guarded
+    async def show_edit_changes(self) -> None:
+        """The panel's fields redrawn with the todo as it is now."""
+        if not self.editing_id:
+            return
+        try:
+            await self._open_edit(self.editing_id)
+        except NotFoundError:  # deleted meanwhile, or no longer shared: the alert says so
+            self.editing_id, self.edit_row, self.edit_stale = 0, NO_ROW, False
+            raise
 
     async def _refresh(self, query: queries.TodoQuery | None = None) -> None:
         query = (query or queries.TodoQuery.from_params(self._params)).page(self._window)
@@ -632,6 +664,9 @@ class TodoListState(SessionState):
     @rx.event
     @guarded
     async def start_edit(self, todo_id: int) -> None:
+        await self._open_edit(todo_id)
+
+    async def _open_edit(self, todo_id: int) -> None:
         tz, now = self._tz(), utcnow()
 
         def fetch(session: Session, user_id: int) -> tuple[Any, queries.TodoView]:
@@ -643,8 +678,8 @@ class TodoListState(SessionState):
         items, view = await self._as_user(fetch)
         self.subtasks = [SubtaskRow(id=i.id or 0, title=i.title, done=i.done) for i in items]
         self.edit_row = _row(view, local_today(now, tz), tz, self._locale())
-        self.edit_status = ""
-        self.editing_id = todo_id
+        self.edit_status, self.edit_stale = "", False
+        self.editing_id, self.edit_key = todo_id, f"{todo_id}-{uuid.uuid4().hex[:8]}"
 
     @rx.event
     @guarded
