@@ -36,7 +36,7 @@ def _backend_serving(shape: Rehearsal, counts: dict[int, int]) -> Backend:
 
 
 def _add_as_a_person(page: Page, title: str, attempts: int = 3) -> int:
-    """Add a todo; if a reconnect emptied the box before it was sent, type it again.
+    """Add a todo; if a reconnect emptied the box, type it again.
 
     Reflex re-renders the page when its socket reconnects, which clears text
     typed into the box during that moment (a known limit, in the notes). A
@@ -56,6 +56,12 @@ def _add_as_a_person(page: Page, title: str, attempts: int = 3) -> int:
             return attempt
         except AssertionError:
             if page.get_by_role("alert").filter(has_text="Please give the todo a title").count():
+                continue
+            # Sent as the backend closed its socket (after its drain), the event
+            # is lost with it, and the reconnect redraws the page: the box is
+            # empty and the todo not there. A person types it again. (Not saved:
+            # had it been, the database would hold it twice, and the test fails.)
+            if box.input_value() == "" and checkbox.count() == 0:
                 continue
             raise
     raise AssertionError(f"could not add {title!r} in {attempts} attempts")
