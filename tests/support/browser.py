@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import deque
+from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import ConsoleMessage, Error, Page, expect
 
 # The language every test page says it speaks unless a test chooses one: dates and
 # times read as Britain writes them ("Tue 1 Dec", "09:30"), on any machine.
@@ -44,9 +47,55 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "locale": BROWSER_LOCALE}
 
 
+# What a failing browser test reports of its page (bounded: a page may log a lot).
+CONSOLE_LINES = 60
+PAGE_TEXT_CHARS = 2_000
+APP_LOG_CHARS = 4_000
+BROWSER_EVENTS = pytest.StashKey[deque[str]]()
+
+
 @pytest.fixture
-def page(page: Page) -> Page:
+def page(page: Page, request: pytest.FixtureRequest) -> Page:
     # Generous: a reconnect after a lost backend takes a few seconds by design.
     page.set_default_timeout(15_000)
     expect.set_options(timeout=15_000)
+    events: deque[str] = deque(maxlen=CONSOLE_LINES)
+    page.on("console", lambda message: events.append(_console_line(message)))
+    page.on("pageerror", lambda error: events.append(f"pageerror: {error}"))
+    page.on("framenavigated", lambda frame: events.append(f"navigated: {frame.url}"))
+    request.node.stash[BROWSER_EVENTS] = events
     return page
+
+
+def _console_line(message: ConsoleMessage) -> str:
+    return f"console.{message.type}: {message.text}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed browser test says what its page showed and logged, and the tail of
+    the app's log when the app is one process (``reflex run``): a flake on a
+    machine we cannot reach is then read, not guessed."""
+    report = yield
+    if report.failed and call.when == "call" and BROWSER_EVENTS in item.stash:
+        report.sections.append(("browser", _what_the_page_showed(item)))
+        log_path = getattr(item.funcargs.get("live_app"), "log_path", None)  # type: ignore[attr-defined]
+        if isinstance(log_path, Path) and log_path.is_file():
+            tail = log_path.read_text(errors="replace")[-APP_LOG_CHARS:]
+            report.sections.append((f"app log (tail of {log_path})", tail))
+    return report
+
+
+def _what_the_page_showed(item: pytest.Item) -> str:
+    events = item.stash[BROWSER_EVENTS]
+    lines = list(events)
+    page = item.funcargs.get("page")  # type: ignore[attr-defined]
+    if isinstance(page, Page):
+        try:
+            text = page.locator("body").inner_text(timeout=2_000)[:PAGE_TEXT_CHARS]
+            lines += [f"url: {page.url}", "text:", text]
+        except Error as error:
+            lines.append(f"the page could not be read: {error}")
+    return "\n".join(lines)

@@ -4,9 +4,14 @@ start starts once.
 
 The container rehearsal holds the host's port 30080 and takes minutes to build
 and start, and ``reflex run`` compiles into the checkout's ``.web``: each runs on
-one worker only, with every test that needs it. Any other test goes with its
-module, so module-scoped rehearsals start once (each worker starts its own
-session rehearsal).
+one worker only, with every test that needs it. Both run on the same worker, one
+after the other, never side by side: starting and stopping containers adds and
+removes network interfaces, and Chromium then fails the requests it has in
+flight (``net::ERR_NETWORK_CHANGED``), which a ``reflex run`` page, loading
+hundreds of modules from Vite, rarely escapes. That shared scope, the longest
+piece of work (image builds on a fresh machine), is sent out first. Any other
+test goes with its module, so module-scoped rehearsals start once (each worker
+starts its own session rehearsal).
 
 The groups are read off the test ids (xdist's ``loadgroup`` cannot be used:
 with pytest 9 its marker no longer reaches the scheduler).
@@ -16,6 +21,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections import OrderedDict
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -59,6 +66,14 @@ def group_of(nodeid: str) -> str:
 
 
 SOLO_FIXTURES = {"container_rehearsal": "containers", "dev_app": "reflex-run"}
+# The scope (xdist's unit of work) of both solo groups.
+SOLO_SCOPE = "containers+reflex-run"
+
+
+def scope_of(nodeid: str) -> str:
+    """The unit of work this test is sent to a worker in."""
+    group = group_of(nodeid)
+    return SOLO_SCOPE if group in SOLO_FIXTURES.values() else group
 
 
 def check_groups(items: list[pytest.Item]) -> None:
@@ -76,8 +91,22 @@ def check_groups(items: list[pytest.Item]) -> None:
                 )
 
 
+class SoloScopeFirst(OrderedDict[str, Any]):
+    """xdist's queue of scopes (it sends them out from the front), with the solo
+    scope put at the front whenever it is queued."""
+
+    def __setitem__(self, scope: str, tests: Any) -> None:
+        super().__setitem__(scope, tests)
+        if scope == SOLO_SCOPE:
+            self.move_to_end(scope, last=False)
+
+
 class GroupScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
     """Whole groups to a worker at a time (xdist's load-by-scope, our scopes)."""
 
+    def __init__(self, config: pytest.Config, log: Any = None) -> None:
+        super().__init__(config, log)
+        self.workqueue = SoloScopeFirst()
+
     def _split_scope(self, nodeid: str) -> str:
-        return group_of(nodeid)
+        return scope_of(nodeid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.workers import group_of, worker_redis_url
+from tests.support.workers import SOLO_SCOPE, SoloScopeFirst, group_of, scope_of, worker_redis_url
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,20 @@ from tests.support.workers import group_of, worker_redis_url
 )
 def test_tests_sharing_a_costly_fixture_share_a_group(nodeid: str, group: str) -> None:
     assert group_of(nodeid) == group
+
+
+def test_the_container_rehearsal_and_reflex_run_share_one_scope_sent_first() -> None:
+    solo = [
+        "tests/containers/test_pods.py::test_probes",
+        "tests/e2e/test_assistant.py::test_offline[reflex-run-chromium]",
+    ]
+    assert {scope_of(nodeid) for nodeid in solo} == {SOLO_SCOPE}
+    assert scope_of("tests/unit/test_due.py::test_z") == "tests/unit/test_due.py"
+    queue = SoloScopeFirst()
+    for scope in ("tests/unit/test_due.py", SOLO_SCOPE, "tests/api/test_x.py"):
+        queue[scope] = {}
+    assert list(queue) == [SOLO_SCOPE, "tests/unit/test_due.py", "tests/api/test_x.py"]
+    assert queue.popitem(last=False)[0] == SOLO_SCOPE
 
 
 def test_each_worker_gets_its_own_redis_database(monkeypatch: pytest.MonkeyPatch) -> None:
