@@ -53,6 +53,36 @@ def test_each_field_changes_only_itself() -> None:
     assert moved is not None and moved.move_to == 9 and moved.fields is None
 
 
+@dataclass
+class Row(Shown):
+    """A ``TodoRow`` beyond the panel's fields: labels drawn from the clock."""
+
+    due_label: str = "Today"
+    overdue: bool = False
+
+
+def test_the_clock_moving_on_is_no_change_made_elsewhere() -> None:
+    # At midnight "Today" becomes "Yesterday" and the todo overdue: nobody changed it.
+    assert not edit_fields.changed_elsewhere(Row(), Row(due_label="Yesterday", overdue=True))
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"title": "Water the plants"},
+        {"description": "Twice"},
+        {"priority": 3},
+        {"due_date": "2026-12-02"},
+        {"due_time": "09:30"},
+        {"repeat": "daily"},
+        {"list_id": "9"},
+        {"tags": ["home", "garden"]},
+    ],
+)
+def test_any_field_of_the_panel_changed_elsewhere_is_said(changed: dict[str, object]) -> None:
+    assert edit_fields.changed_elsewhere(Row(), Row(**changed))  # type: ignore[arg-type]
+
+
 def test_a_new_repeat_is_anchored_on_the_due_date() -> None:
     change = edit_fields.field_change("repeat", "monthly", Shown())
     assert change is not None and change.fields is not None

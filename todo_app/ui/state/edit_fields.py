@@ -46,6 +46,25 @@ class Change:
     move_to: int | None = None
 
 
+# What the panel's fields hold. A change to one of them in another window is news
+# to the person editing; a label that follows the clock ("Today", overdue) is not.
+PANEL_FIELDS = (
+    "title",
+    "description",
+    "priority",
+    "due_date",
+    "due_time",
+    "repeat",
+    "list_id",
+    "tags",
+)
+
+
+def changed_elsewhere(shown: EditedTodo, now: EditedTodo) -> bool:
+    """Whether the todo as it is ``now`` differs from what the panel ``shown`` holds."""
+    return any(getattr(shown, name) != getattr(now, name) for name in PANEL_FIELDS)
+
+
 def repeat_rule(repeat: str, due: Due | None) -> Any:
     """The recurrence a Repeat choice gives a todo due ``due`` (KEEP for a custom rule
     the page cannot show)."""

@@ -350,7 +350,11 @@ class TodoListState(SessionState):
         except NotFoundError:
             self.edit_stale = True  # deleted or no longer shared: "Show" says so
             return
-        if _row(view, local_today(now, tz), tz, self._locale()) != self.edit_row:
+        row = _row(view, local_today(now, tz), tz, self._locale())
+        if (
+            edit_fields.changed_elsewhere(self.edit_row, row)
+            or row.can_edit != self.edit_row.can_edit
+        ):
             self.edit_stale = True
 
     @rx.event
