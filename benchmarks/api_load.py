@@ -6,11 +6,14 @@ By default it serves the API itself as one pod would (one uvicorn process, the a
 own engine and pool settings, ``todo_app.api.v1.app.create_api``) on a throwaway
 PostgreSQL database, with the rate limits raised out of the way (they are what this
 would measure otherwise). ``--url`` and ``--tokens`` aim it at a running server
-instead (e.g. the rehearsal's nginx, http://localhost:30080/api/v1).
+instead (e.g. the rehearsal's nginx, http://localhost:30080/api/v1). ``--baseline``
+serves, the same way, a seed-style FastAPI + SQLModel todo API
+(``benchmarks/seed_style_api.py``) under the same load, for a ratio measured on
+one machine.
 
 Figures only: nothing here asserts a time.
 
-    python -m benchmarks.api_load [--levels 1,10,50,200] [--seconds 10] [--users 20]
+    python -m benchmarks.api_load [--levels 1,10,50,200] [--seconds 10] [--users 20] [--baseline]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks import seed_style_api
 from tests.support.databases import throwaway_postgres
 from tests.support.live_app import free_port
 from todo_app.core import access_tokens, lists
@@ -193,26 +197,50 @@ def make_users(database_url: str, users: int) -> list[str]:
         engine.dispose()
 
 
-@contextlib.contextmanager
-def served(database_url: str) -> Iterator[tuple[str, int]]:
-    """The API in its own uvicorn process, as one backend pod; yields its /api/v1 URL
-    and process id."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
+@dataclass(frozen=True)
+class Served:
+    """What one uvicorn process serves: its factory, the URL path of its API and
+    of its OpenAPI document (asked until it answers), and its environment."""
+
+    factory: str
+    path: str
+    openapi: str
+    env: dict[str, str]
+
+
+OURS = Served(
+    "benchmarks.api_load:app",
+    "/api/v1",
+    "/api/v1/openapi.json",
+    {
         "JWT_SECRET": "benchmark-secret-" + "x" * 32,
         "API_RATE_LIMIT_PER_TOKEN": "1000000/second",
         "API_RATE_LIMIT_PER_ADDRESS": "1000000/second",
         "REFLEX_REDIS_URL": "",
         "LOG_LEVEL": "warning",
-    }
+    },
+)
+BASELINE_SECRET = "baseline-secret-" + "x" * 32  # a throwaway benchmark's key
+BASELINE = Served(
+    "benchmarks.seed_style_api:app",
+    seed_style_api.PREFIX,
+    f"{seed_style_api.PREFIX}/openapi.json",
+    {seed_style_api.SECRET_ENV: BASELINE_SECRET},
+)
+
+
+@contextlib.contextmanager
+def served(database_url: str, what: Served = OURS) -> Iterator[tuple[str, int]]:
+    """The API in its own uvicorn process, as one backend pod; yields its URL and
+    process id."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, **what.env}
     server = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "benchmarks.api_load:app",
+            what.factory,
             "--factory",
             "--host",
             "127.0.0.1",
@@ -228,18 +256,18 @@ def served(database_url: str) -> Iterator[tuple[str, int]]:
         ],
         env=env,
     )
-    url = f"http://127.0.0.1:{port}/api/v1"
+    origin = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(f"{url}/openapi.json", timeout=1).raise_for_status()
+                httpx.get(f"{origin}{what.openapi}", timeout=1).raise_for_status()
                 break
             except httpx.HTTPError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the API server did not start") from None
                 time.sleep(0.1)
-        yield url, server.pid
+        yield f"{origin}{what.path}", server.pid
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -262,6 +290,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=20, help="accounts (one token each)")
     parser.add_argument("--url", default="", help="a running server's /api/v1 base URL")
     parser.add_argument("--tokens", default="", help="comma-separated tokens for --url")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="serve the seed-style API (benchmarks/seed_style_api.py) instead of ours",
+    )
     return parser.parse_args(argv)
 
 
@@ -303,8 +336,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(run_levels(args.url, tokens, levels, args.seconds))
         return 0
     with throwaway_postgres() as database_url:
-        tokens = make_users(database_url, args.users)
-        with served(database_url) as (url, pid):
+        if args.baseline:
+            what = BASELINE
+            tokens = seed_style_api.make_users(database_url, args.users, BASELINE_SECRET)
+        else:
+            what, tokens = OURS, make_users(database_url, args.users)
+        with served(database_url, what) as (url, pid):
             asyncio.run(run_levels(url, tokens, levels, args.seconds, server_pid=pid))
     return 0
 

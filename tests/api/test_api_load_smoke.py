@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from benchmarks import api_load
+from benchmarks import api_load, seed_style_api
+from tests.support.databases import throwaway_postgres
 from tests.support.loops import run_in_own_loop
 from todo_app.core import access_tokens, lists
 from todo_app.core.db import session_scope
@@ -21,6 +22,18 @@ def test_closed_loop_clients_create_toggle_and_list_without_errors(served: str, 
         lists.ensure_inbox(session, user.id)
         token = access_tokens.create_token(session, user.id, "load", "read-write", 1).secret
     result = run_in_own_loop(api_load.run_level(served, [token], concurrency=3, seconds=1.0))
+    _each_operation_answered_without_errors(result)
+
+
+def test_the_seed_style_baseline_takes_the_same_load_without_errors() -> None:
+    with throwaway_postgres() as database_url:
+        tokens = seed_style_api.make_users(database_url, 2, api_load.BASELINE_SECRET)
+        with api_load.served(database_url, api_load.BASELINE) as (url, _pid):
+            result = run_in_own_loop(api_load.run_level(url, tokens, concurrency=3, seconds=1.0))
+    _each_operation_answered_without_errors(result)
+
+
+def _each_operation_answered_without_errors(result: api_load.LevelResult) -> None:
     rows = {row[0]: row for row in result.rows()}
     assert set(rows) == set(api_load.OPERATIONS)
     assert all(rows[op][1] > 0 for op in api_load.OPERATIONS), rows
