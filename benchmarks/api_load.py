@@ -92,13 +92,19 @@ def _percentile(ordered: Sequence[float], percent: int) -> float:
 
 
 async def _client(
-    http: httpx.AsyncClient, token: str, stop_at: float, tally: Tally, rng: random.Random
+    http: httpx.AsyncClient,
+    token: str,
+    stop_at: float,
+    tally: Tally,
+    rng: random.Random,
+    turns: int | None = None,
 ) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     mine: list[int] = []  # the todos this client made, to toggle
     done: set[int] = set()
     turn = rng.randrange(len(OPERATIONS))
-    while time.perf_counter() < stop_at:
+    first = turn
+    while time.perf_counter() < stop_at and (turns is None or turn - first < turns):
         op = OPERATIONS[turn % len(OPERATIONS)]
         turn += 1
         if op == "toggle" and not mine:
@@ -137,8 +143,14 @@ def _rng(seed: int) -> random.Random:
 
 
 async def run_level(
-    base_url: str, tokens: Sequence[str], concurrency: int, seconds: float, seed: int = 7
+    base_url: str,
+    tokens: Sequence[str],
+    concurrency: int,
+    seconds: float,
+    seed: int = 7,
+    turns: int | None = None,
 ) -> LevelResult:
+    """``concurrency`` clients for ``seconds``, or until each has sent ``turns`` requests."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     tally = Tally()
     async with httpx.AsyncClient(
@@ -148,7 +160,7 @@ async def run_level(
         stop_at = started + seconds
         await asyncio.gather(
             *(
-                _client(http, tokens[n % len(tokens)], stop_at, tally, _rng(seed + n))
+                _client(http, tokens[n % len(tokens)], stop_at, tally, _rng(seed + n), turns)
                 for n in range(concurrency)
             )
         )
