@@ -12,6 +12,8 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Engine, text
+
 from scripts.process_rehearsal import Rehearsal
 from tests.support.loops import run_in_own_loop
 from tests.support.reflex_client import ReflexClient, delta_value
@@ -78,3 +80,58 @@ def test_a_change_on_one_backend_shows_on_a_page_held_by_the_other(
     added, second_add, seen_by_stranger = run_in_own_loop(scenario())
     print(f"\n[live] update reached the other backend's page in {added:.3f}s, {second_add:.3f}s")
     assert "Milk" not in str(seen_by_stranger)
+
+
+def _wait_for_a_blocked_read(engine: Engine, timeout: float = 10) -> None:
+    """A page's load is under way: its read of the tags waits on our lock."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND query LIKE '%FROM tags%'"
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:  # pg_stat_activity: a snapshot per transaction
+            if connection.execute(query).scalar_one():
+                return
+        time.sleep(0.05)
+    raise TimeoutError("the page's load never reached the tags")
+
+
+def test_a_change_committed_while_a_page_loads_reaches_it(rehearsal: Rehearsal) -> None:
+    """The load has read the todos (none yet) and waits on the next table when
+    another tab adds one: the page must still end up showing it (the notice of
+    the add arrives before the load has finished)."""
+    token = _log_in(rehearsal, "live-loading@example.com")
+    engine = build_engine(rehearsal.database_url)
+    blocker = engine.connect()
+
+    async def scenario() -> list[dict[str, Any]]:
+        writer = ReflexClient(rehearsal.backends[0].url, token)
+        reader = ReflexClient(rehearsal.backends[1].url, token)
+        await writer.connect()
+        try:
+            blocker.begin()
+            # The load reads visible lists and todos first (no tag query for an empty
+            # page), then the tag counts: there it waits. An add without a tag does
+            # not touch the table.
+            blocker.execute(text("LOCK TABLE tags IN ACCESS EXCLUSIVE MODE"))
+            loading = asyncio.create_task(reader.connect())
+            await asyncio.to_thread(_wait_for_a_blocked_read, engine)
+            added = await writer.send(TodoListState, "add", form_data={"title": "Milk"})
+            assert _titles(added) == ["Milk"]
+            await asyncio.sleep(0.5)  # the add's notice reaches the reader's backend
+            blocker.rollback()
+            seen = await loading
+            seen += await reader.drain(first_seconds=WAIT_SECONDS)
+        finally:
+            blocker.close()
+            for client in (writer, reader):
+                await client.close()
+        return seen
+
+    try:
+        seen = run_in_own_loop(scenario())
+    finally:
+        engine.dispose()
+    assert _titles(seen) == ["Milk"]
+    assert delta_value(seen, TodoListState, "total") == 1

@@ -71,7 +71,8 @@ class ReflexClient:
     async def _received(self, data: Any) -> None:
         await self.messages.put(data if isinstance(data, dict) else {"raw": data})
 
-    async def connect(self) -> None:
+    async def connect(self) -> list[dict[str, Any]]:
+        """Open the socket as a page does; the replies to its hydrate and load."""
         hydrate = {
             "name": f"{SessionState.get_root_state().get_full_name()}.hydrate_and_load",
             "payload": {
@@ -89,7 +90,7 @@ class ReflexClient:
             wait_timeout=20,
             **options,
         )
-        await self.drain()
+        return await self.drain()
 
     async def send(
         self, state: type[BaseState], handler: str, **payload: Any

@@ -321,11 +321,19 @@ class TodoListState(SessionState):
         if self.nav_open:
             self.nav_open = False
         self._forget_stale_undo()
+        # Changes made elsewhere to what this page shows refresh it (_follow_change).
+        # Followed before the read: a change committed while the page reads would
+        # otherwise be half in it (each statement sees the commits before it) and
+        # its notice lost. Its refresh waits for this event to end, then reads again.
+        self._follow(query.list_id)
         await self._refresh(query)
+        if (self.list_id or None) != query.list_id:  # that list is gone: all lists shown
+            self._follow(self.list_id or None)
+
+    def _follow(self, list_id: int | None) -> None:
         if (pages := live_updates.open_pages()) is not None:
-            # Changes made elsewhere to what this page shows refresh it (_follow_change).
             user_id = self._verified_claims().user_id
-            pages.show(self._client_token(), user_id, list_id=self.list_id or None)
+            pages.show(self._client_token(), user_id, list_id=list_id)
 
     async def _follow_change(self) -> bool:
         """A change made elsewhere may show here: read the page again as this
