@@ -4,6 +4,7 @@ for a page)."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -15,6 +16,7 @@ from sqlmodel import Session
 
 from scripts.process_rehearsal import Rehearsal
 from tests.support import containers
+from tests.support.app_logs import logs_in
 from tests.support.containers import ContainerRehearsal
 from tests.support.databases import throwaway_postgres, throwaway_sqlite
 from tests.support.fake_groq import FakeGroq, fake_groq
@@ -146,6 +148,7 @@ def live_app(request: pytest.FixtureRequest) -> LiveApp:
             database_url=shape_c.database_url,
             log_path=shape_c.runner.workdir,
             groq=None,
+            read_logs=functools.partial(containers.pod_logs, shape_c.runner),
         )
     shape: Rehearsal = request.getfixturevalue("rehearsal")
     frontend = shape.frontends[0 if request.param == "rehearsal" else 1]
@@ -157,6 +160,7 @@ def live_app(request: pytest.FixtureRequest) -> LiveApp:
         database_url=shape.database_url,
         log_path=shape.workdir,
         groq=request.getfixturevalue("groq_server"),
+        read_logs=functools.partial(logs_in, shape.workdir),
     )
 
 

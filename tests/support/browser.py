@@ -6,11 +6,13 @@ import os
 import shutil
 from collections import deque
 from collections.abc import Generator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, expect
+
+from tests.support.app_logs import problems
+from tests.support.live_app import LiveApp
 
 # The language every test page says it speaks unless a test chooses one: dates and
 # times read as Britain writes them ("Tue 1 Dec", "09:30"), on any machine.
@@ -48,9 +50,8 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 # What a failing browser test reports of its page (bounded: a page may log a lot).
-CONSOLE_LINES = 60
-PAGE_TEXT_CHARS = 2_000
-APP_LOG_CHARS = 4_000
+CONSOLE_LINES = 40
+PAGE_TEXT_CHARS = 600  # Playwright's failure prints the page's accessibility tree too
 BROWSER_EVENTS = pytest.StashKey[deque[str]]()
 
 
@@ -75,16 +76,21 @@ def _console_line(message: ConsoleMessage) -> str:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """A failed browser test says what its page showed and logged, and the tail of
-    the app's log when the app is one process (``reflex run``): a flake on a
-    machine we cannot reach is then read, not guessed."""
+    """A failed browser test says what its page showed and logged, and what the
+    app's processes logged as warnings and errors: a flake on a machine we cannot
+    reach is then read, not guessed."""
     report = yield
     if report.failed and call.when == "call" and BROWSER_EVENTS in item.stash:
         report.sections.append(("browser", _what_the_page_showed(item)))
-        log_path = getattr(item.funcargs.get("live_app"), "log_path", None)  # type: ignore[attr-defined]
-        if isinstance(log_path, Path) and log_path.is_file():
-            tail = log_path.read_text(errors="replace")[-APP_LOG_CHARS:]
-            report.sections.append((f"app log (tail of {log_path})", tail))
+        app = item.funcargs.get("live_app")  # type: ignore[attr-defined]
+        if isinstance(app, LiveApp) and app.read_logs is not None:
+            try:
+                found = problems(app.read_logs())
+            except Exception as error:  # the report must not hide the failure
+                found = [f"the app's logs could not be read: {error}"]
+            report.sections.append(
+                ("app's warnings and errors (last lines)", "\n".join(found) or "none")
+            )
     return report
 
 

@@ -112,3 +112,14 @@ def container_rehearsal(
             )
         finally:
             runner.down()
+
+
+def pod_logs(runner: KubeRehearsal, lines: int = 400) -> str:
+    """The last lines of each running pod's main container (a failed test reports them)."""
+    parts = []
+    for pod in runner.live_pods():
+        try:
+            parts.append(f"--- {pod.name}\n{runner.logs(pod.name, lines=lines)}")
+        except Exception as error:  # a pod going away as we read: say so, read the rest
+            parts.append(f"--- {pod.name}: its log could not be read ({error})")
+    return "\n".join(parts)

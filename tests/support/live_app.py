@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +34,9 @@ class LiveApp:
     log_path: Path
     # The fake Groq server the app talks to; None: the app runs offline (no key).
     groq: FakeGroq | None = None
+    # All that the app's processes logged so far: a failed browser test reports
+    # its warnings and errors (tests/support/browser.py).
+    read_logs: Callable[[], str] | None = None
 
 
 def free_port() -> int:
@@ -113,7 +116,14 @@ def reflex_dev_app(database_url: str, log_path: Path) -> Iterator[LiveApp]:
         wait_for_http(f"{backend_url}/ping", deadline, process, log_path)
         wait_for_http(f"{frontend_url}/login", deadline, process, log_path)
         warm_up(frontend_url)
-        yield LiveApp(frontend_url, backend_url, jwt_secret, database_url, log_path)
+        yield LiveApp(
+            frontend_url,
+            backend_url,
+            jwt_secret,
+            database_url,
+            log_path,
+            read_logs=lambda: log_path.read_text(errors="replace"),
+        )
     finally:
         stop_process_group(process)
 
