@@ -299,8 +299,10 @@ def test_export_then_import_into_another_account(page: Page, tmp_path: Path) -> 
     page.get_by_role("link", name="Settings").click()
 
     page.locator(f"#{IMPORT_UPLOAD_ID} input[type=file]").set_input_files(str(exported))
+    expect(page.get_by_text("todos.json", exact=True)).to_be_visible()  # the file chosen
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Imported 2 todos")).to_be_visible()
+    expect(page.get_by_text("todos.json", exact=True)).to_have_count(0)  # and cleared
     page.get_by_role("link", name="Back to your todos").click()
     expect(row(page, "Pay rent")).to_contain_text("#home")
     expect(row(page, "Pay rent")).to_contain_text("every month on the 1st")

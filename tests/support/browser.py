@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
@@ -53,19 +53,33 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 CONSOLE_LINES = 40
 PAGE_TEXT_CHARS = 600  # Playwright's failure prints the page's accessibility tree too
 BROWSER_EVENTS = pytest.StashKey[deque[str]]()
+# Chromium's console line for anything the policy blocked.
+CSP_VIOLATION = "Content Security Policy"
+CSP_REPORT_CHARS = 1_500
 
 
 @pytest.fixture
-def page(page: Page, request: pytest.FixtureRequest) -> Page:
+def page(page: Page, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The test's page; it fails if the page broke its Content Security Policy
+    (what the policy blocked, e.g. code that evaluates a string, did not work)."""
     # Generous: a reconnect after a lost backend takes a few seconds by design.
     page.set_default_timeout(15_000)
     expect.set_options(timeout=15_000)
     events: deque[str] = deque(maxlen=CONSOLE_LINES)
-    page.on("console", lambda message: events.append(_console_line(message)))
+    blocked: deque[str] = deque(maxlen=5)
+
+    def on_console(message: ConsoleMessage) -> None:
+        events.append(_console_line(message))
+        if CSP_VIOLATION in message.text:
+            blocked.append(_console_line(message)[:CSP_REPORT_CHARS])
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: events.append(f"pageerror: {error}"))
     page.on("framenavigated", lambda frame: events.append(f"navigated: {frame.url}"))
     request.node.stash[BROWSER_EVENTS] = events
-    return page
+    yield page
+    if blocked:
+        pytest.fail("the page broke its Content Security Policy:\n" + "\n".join(blocked))
 
 
 def _console_line(message: ConsoleMessage) -> str:

@@ -49,9 +49,15 @@ def transfer_panel() -> rx.Component:
             rx.button(
                 "Import",
                 size="1",
-                on_click=TransferState.import_json(
-                    rx.upload_files(upload_id=IMPORT_UPLOAD_ID), SessionState.token
-                ),
+                # The choice is cleared here, once its files are on their way: a
+                # clear sent by the server would be a script, which the page's
+                # Content Security Policy (no eval) rightly refuses to run.
+                on_click=[
+                    TransferState.import_json(
+                        rx.upload_files(upload_id=IMPORT_UPLOAD_ID), SessionState.token
+                    ),
+                    rx.clear_selected_files(IMPORT_UPLOAD_ID),
+                ],
             ),
             gap="2",
             wrap="wrap",

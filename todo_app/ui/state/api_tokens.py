@@ -156,5 +156,5 @@ class ApiTokensState(SessionState):
         proxies /api/ to the backend, whatever origin serves the build); under
         `reflex run` the backend's own port, which Reflex's dev server does not proxy."""
         if get_settings().is_production:
-            return self.router.page.host
+            return self.router.headers.origin  # the socket's, accepted by CORS
         return rx.config.get_config().api_url.rstrip("/")

@@ -63,7 +63,7 @@ class TransferState(TodoListState):
             raise
         self.import_message = f"Imported {result.imported} todos."
         await self._refresh()
-        return rx.clear_selected_files(IMPORT_UPLOAD_ID)
+        return None
 
 
 # The only handlers /_upload may name (todo_app.api.upload_limit).
