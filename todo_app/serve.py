@@ -8,7 +8,11 @@ on SIGTERM the shutdown runs in this order:
    the pod out of its Service);
 2. let the events already being handled finish and send their replies over
    the still-open websockets (Reflex's event processor drains);
-3. close the websockets (clients reconnect to another replica) and exit.
+3. close the websockets (clients reconnect to another replica);
+4. finish the events that arrived as they closed, then exit. (Reflex's
+   processor would drop them: its default is to cancel at once. Their work is
+   saved, and their replies reach the tab through Redis once it has reconnected
+   elsewhere.)
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import AsyncIterator
 
 import uvicorn
 from reflex_base import constants
@@ -33,10 +38,11 @@ from todo_app.settings import get_settings
 
 log = logging.getLogger("todo_app.serve")
 
-# preStop pause + DRAIN_SECONDS + CLOSE_SECONDS must fit in the pod's
+# preStop pause + DRAIN_SECONDS + 2 x CLOSE_SECONDS must fit in the pod's
 # terminationGracePeriodSeconds (k8s/base/backend-deployment.yaml).
-DRAIN_SECONDS = float(os.environ.get("SHUTDOWN_DRAIN_SECONDS", "25"))
-# After the drain: how long open connections get to close before they are cut.
+DRAIN_SECONDS = float(os.environ.get("SHUTDOWN_DRAIN_SECONDS", "20"))
+# After the drain: how long open connections get to close before they are cut,
+# and then how long the events that came in meanwhile get to finish.
 CLOSE_SECONDS = int(os.environ.get("SHUTDOWN_CLOSE_SECONDS", "5"))
 # How long an idle keep-alive connection stays open: longer than nginx keeps its
 # idle upstream connections (keepalive_timeout 60s, deploy/nginx), so that nginx,
@@ -67,6 +73,17 @@ class DrainingServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+@contextlib.asynccontextmanager
+async def finish_late_events() -> AsyncIterator[None]:
+    """Step 4, as the app's lifespan ends: the sockets are closed, and Reflex is
+    about to stop its event processor, which cancels what is left (a tab's events
+    run one at a time, so one may still wait behind another)."""
+    yield
+    from todo_app.todo_app import app
+
+    await drain_events(app.event_processor, CLOSE_SECONDS)
+
+
 async def drain_events(processor: EventProcessor, timeout: float) -> None:
     """Wait until queued events are dispatched and running handlers are done.
 
@@ -94,6 +111,8 @@ def main() -> None:
     environment.REFLEX_SKIP_COMPILE.set(True)
     from todo_app.todo_app import app
 
+    # Registered last, so that it ends first: before the event processor stops.
+    app.register_lifespan_task(finish_late_events)
     config = uvicorn.Config(
         app(),  # Reflex's App() returns the ASGI app
         host=os.environ.get("HOST", "0.0.0.0"),  # noqa: S104 (a container listens on all)

@@ -122,7 +122,7 @@ def test_backend_image_contract() -> None:
         "HOME=/tmp",
         "APP_ENV=production",
         "PORT=8000",
-        "SHUTDOWN_DRAIN_SECONDS=25",
+        "SHUTDOWN_DRAIN_SECONDS=20",
         "MIGRATE_ON_START=false",
         "REFLEX_TELEMETRY_ENABLED=false",
     ):

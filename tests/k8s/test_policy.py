@@ -168,7 +168,7 @@ def test_config_map(overlay: Rendered) -> None:
     data = cm["data"]
     assert data["APP_ENV"] == "production"
     assert data["REFLEX_REDIS_URL"] == "redis://redis-service:6379/0"
-    assert data["SHUTDOWN_DRAIN_SECONDS"] == "25"
+    assert data["SHUTDOWN_DRAIN_SECONDS"] == "20"
     assert data["MIGRATE_ON_START"] == "false"
     assert data["REFLEX_TELEMETRY_ENABLED"] == "false"
     assert data["REFLEX_CHECK_LATEST_VERSION"] == "false"
@@ -283,14 +283,15 @@ def test_redis_requires_the_apps_password(overlay: Rendered) -> None:
 
 
 def test_shutdown_fits_the_grace_period(overlay: Rendered) -> None:
-    """preStop pause, then draining events, then closing sockets, all before SIGKILL."""
+    """preStop pause, then draining events, then closing sockets, then finishing the
+    events that came in as they closed (as long as closing), all before SIGKILL."""
     cm = app_config_map(overlay)
     backend = pod_spec(overlay.get("Deployment", "todo-backend"))
     (app,) = backend["containers"]
     pause = int(app["lifecycle"]["preStop"]["exec"]["command"][-1])
     drain = int(cm["data"]["SHUTDOWN_DRAIN_SECONDS"])
     close = int(cm["data"]["SHUTDOWN_CLOSE_SECONDS"])
-    assert pause + drain + close < backend["terminationGracePeriodSeconds"]
+    assert pause + drain + 2 * close < backend["terminationGracePeriodSeconds"]
     frontend = pod_spec(overlay.get("Deployment", "todo-frontend"))
     (nginx,) = frontend["containers"]
     pause = int(nginx["lifecycle"]["preStop"]["exec"]["command"][-1])

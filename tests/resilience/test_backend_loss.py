@@ -57,10 +57,11 @@ def _add_as_a_person(page: Page, title: str, attempts: int = 3) -> int:
         except AssertionError:
             if page.get_by_role("alert").filter(has_text="Please give the todo a title").count():
                 continue
-            # Sent as the backend closed its socket (after its drain), the event
-            # is lost with it, and the reconnect redraws the page: the box is
-            # empty and the todo not there. A person types it again. (Not saved:
-            # had it been, the database would hold it twice, and the test fails.)
+            # Sent as the backend closed its socket, the event can still be lost
+            # on the way (one the backend received is finished: test_sigterm),
+            # and the reconnect redraws the page: the box is empty and the todo
+            # not there. A person types it again. (Not saved: had it been, the
+            # database would hold it twice, and the test fails.)
             if box.input_value() == "" and checkbox.count() == 0:
                 continue
             raise

@@ -8,11 +8,13 @@ import threading
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text
 
 from scripts.process_rehearsal import Backend, Rehearsal
+from tests.support.live_app import free_port
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
 from todo_app.core import accounts, queries, sessions
 from todo_app.core.db import session_scope
@@ -96,3 +98,48 @@ def _wait_until_insert_is_blocked(engine: Engine, timeout: float = 10) -> None:
                 return
         time.sleep(0.05)
     raise TimeoutError("the add event never reached the database")
+
+
+def test_events_still_waiting_when_the_sockets_close_are_finished(
+    shape: Rehearsal, app_db: Engine, tmp_path: Path
+) -> None:
+    """An event that arrives as the backend closes its sockets is done, not dropped:
+    here the drain is cut short (1 s) while one add is blocked and a second waits
+    behind it (a tab's events run one at a time); both must be saved."""
+    backend = Backend(
+        free_port(),
+        {**shape.backends[0].env, "SHUTDOWN_DRAIN_SECONDS": "1"},
+        tmp_path / "backend.log",
+    )
+    backend.start()
+    try:
+        backend.wait_ready()
+        with session_scope(app_db) as session:
+            user = accounts.sign_up(session, f"{uuid.uuid4().hex[:8]}@example.com", "password!")
+            assert user.id is not None
+            user_id = user.id
+            token = sessions.log_in(session, user_id, shape.jwt_secret, timedelta(minutes=5))
+        blocker = app_db.connect()
+
+        async def add_two_then_stop() -> int:
+            client = ReflexClient(backend.url, token)
+            await client.connect()
+            blocker.begin()
+            blocker.execute(text("LOCK TABLE todos IN EXCLUSIVE MODE"))
+            for title in ("running at the stop", "waiting behind it"):
+                await client.emit(TodoListState, "add", {"form_data": {"title": title}})
+            await asyncio.to_thread(_wait_until_insert_is_blocked, app_db)
+            backend.signal(signal.SIGTERM)
+            # Past the drain: the sockets close while both events are unfinished.
+            await asyncio.sleep(HOLD_SECONDS + 1)
+            blocker.commit()
+            blocker.close()
+            return await _wait_exit(backend)
+
+        exit_code = run_in_own_loop(add_two_then_stop())
+    finally:
+        backend.stop()
+    assert exit_code == 0
+    with session_scope(app_db) as session:
+        titles = [v.todo.title for v in queries.list_todos(session, user_id).items]
+    assert sorted(titles) == ["running at the stop", "waiting behind it"]

@@ -16,7 +16,7 @@ from typing import Any, cast
 from reflex.app import EventNamespace
 
 from tests.support.loops import run_in_own_loop
-from todo_app.api.socket_limits import SocketEventLimits
+from todo_app.api.socket_limits import KEPT_AFTER_CLOSE, SocketEventLimits
 
 
 @dataclass
@@ -111,17 +111,21 @@ def test_a_tab_with_a_full_backlog_gets_no_more_events() -> None:
     assert namespace.received == [("sid-a", "taken")]
 
 
-def test_closing_a_socket_drops_its_waiting_events_not_the_running_one() -> None:
+def test_closing_a_socket_drops_its_waiting_events_but_the_first_few() -> None:
+    """The running one finishes, the next KEPT_AFTER_CLOSE (an honest tab's last
+    clicks) still run, the rest of a backlog is dropped."""
+
     async def scenario() -> tuple[FakeNamespace, list[asyncio.Future[None]]]:
         namespace = _attached(SocketEventLimits("1000/second"))
         namespace.sid_to_token["sid-a"] = "tab-a"
         namespace.sockets["tab-a"] = "sid-a"
-        futures = namespace.queue("tab-a", 4)
+        futures = namespace.queue("tab-a", 1 + KEPT_AFTER_CLOSE + 3)
         namespace.on_disconnect("sid-a")
         return namespace, futures
 
     namespace, futures = run_in_own_loop(scenario())
-    assert [future.cancelled() for future in futures] == [False, True, True, True]
+    kept = [False] * (1 + KEPT_AFTER_CLOSE)
+    assert [future.cancelled() for future in futures] == [*kept, True, True, True]
     assert namespace.disconnected == ["sid-a"]  # Reflex's own clean-up still runs
 
 

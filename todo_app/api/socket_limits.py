@@ -9,8 +9,11 @@ socket's queued events kept running for 45 s after it closed. Here, per socket:
   past it is disconnected;
 - a backlog: at most ``max_queued`` events wait behind the running one for the
   tab; more are dropped;
-- when the socket closes, the events still waiting for its tab are dropped
-  (the one running finishes: its writes may already be committed).
+- when the socket closes, the events waiting for its tab are dropped but the
+  first ``KEPT_AFTER_CLOSE`` (the one running finishes: its writes may already
+  be committed). Those few are an honest tab's last clicks, sent as its socket
+  closed under it (a backend shutting down, a network switch): dropping them
+  lost a todo the person had typed; a flood's backlog is still cut.
 
 An honest tab sends a few events a second at most (inputs are debounced), so
 it never meets these bounds; a dropped event is logged once per socket.
@@ -31,6 +34,8 @@ log = logging.getLogger(__name__)
 
 # Events waiting for one tab behind the one that runs; an honest tab has one or two.
 MAX_QUEUED_EVENTS = 50
+# Waiting events of a closed socket that still run (see above).
+KEPT_AFTER_CLOSE = 2
 # Drops after which a socket is taken for a flood and closed.
 DISCONNECT_AFTER_DROPS = 200
 
@@ -115,7 +120,7 @@ def _waiting_entries(namespace: EventNamespace, token: str) -> list[Any]:
 
 def _drop_waiting_events(namespace: EventNamespace, token: str) -> None:
     processor: Any = namespace.app._event_processor
-    waiting = _waiting_entries(namespace, token)
+    waiting = _waiting_entries(namespace, token)[KEPT_AFTER_CLOSE:]
     for entry, _handler in waiting:
         future = processor._futures.get(entry.ctx.txid)
         if future is not None and not future.done():
