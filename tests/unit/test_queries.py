@@ -314,3 +314,17 @@ def test_only_a_new_todo_due_now_needs_the_query_to_find_its_place() -> None:
     assert new_row_position(Sort.CREATED, "Today", later) == 0
     for sort in (Sort.DUE, Sort.PRIORITY, Sort.TITLE):
         assert new_row_position(sort, "Later", later) is None
+
+
+@pytest.mark.parametrize("offset", [0, 2, 4, 5, 9])
+def test_every_page_knows_the_total_even_past_the_end(
+    session: Session, owner: int, offset: int
+) -> None:
+    for number in range(5):
+        todos.create_todo(session, owner, f"Todo {number}", time_zone=TZ)
+    todos.create_todo(session, owner, "Other words", time_zone=TZ)
+    query = TodoQuery.from_params({"q": "todo"}).page(2, offset)
+    page = find_todos(session, owner, query, NOW, TZ)
+    assert page.total == 5
+    assert len(page.items) == max(0, min(2, 5 - offset))
+    assert page.has_more == (offset + 2 < 5)
