@@ -12,9 +12,10 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from scripts.process_rehearsal import Rehearsal
+from tests.support.databases import wait_until_blocked
 from tests.support.loops import run_in_own_loop
 from tests.support.reflex_client import ReflexClient, delta_value
 from todo_app.core import accounts, sessions
@@ -82,21 +83,6 @@ def test_a_change_on_one_backend_shows_on_a_page_held_by_the_other(
     assert "Milk" not in str(seen_by_stranger)
 
 
-def _wait_for_a_blocked_read(engine: Engine, timeout: float = 10) -> None:
-    """A page's load is under way: its read of the tags waits on our lock."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE wait_event_type = 'Lock' AND query LIKE '%FROM tags%'"
-    )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with engine.connect() as connection:  # pg_stat_activity: a snapshot per transaction
-            if connection.execute(query).scalar_one():
-                return
-        time.sleep(0.05)
-    raise TimeoutError("the page's load never reached the tags")
-
-
 def test_a_change_committed_while_a_page_loads_reaches_it(rehearsal: Rehearsal) -> None:
     """The load has read the todos (none yet) and waits on the next table when
     another tab adds one: the page must still end up showing it (the notice of
@@ -116,7 +102,7 @@ def test_a_change_committed_while_a_page_loads_reaches_it(rehearsal: Rehearsal) 
             # not touch the table.
             blocker.execute(text("LOCK TABLE tags IN ACCESS EXCLUSIVE MODE"))
             loading = asyncio.create_task(reader.connect())
-            await asyncio.to_thread(_wait_for_a_blocked_read, engine)
+            await asyncio.to_thread(wait_until_blocked, engine, "%FROM tags%")
             added = await writer.send(TodoListState, "add", form_data={"title": "Milk"})
             assert _titles(added) == ["Milk"]
             await asyncio.sleep(0.5)  # the add's notice reaches the reader's backend

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from scripts.process_rehearsal import Backend, Rehearsal
+from tests.support.databases import wait_until_blocked
 from tests.support.live_app import free_port
 from tests.support.reflex_client import ReflexClient, delta_value, run_in_own_loop
 from todo_app.core import accounts, queries, sessions
@@ -56,7 +57,7 @@ def test_sigterm_lets_an_in_flight_event_finish(shape: Rehearsal, app_db: Engine
             },
             namespace="/_event",
         )
-        await asyncio.to_thread(_wait_until_insert_is_blocked, app_db)
+        await asyncio.to_thread(wait_until_blocked, app_db, "INSERT INTO todos%")
         started = time.monotonic()
         backend.signal(signal.SIGTERM)
         threading.Thread(target=release_later, daemon=True).start()
@@ -82,22 +83,6 @@ def test_sigterm_lets_an_in_flight_event_finish(shape: Rehearsal, app_db: Engine
 
 async def _wait_exit(backend: Backend) -> int:
     return await asyncio.to_thread(backend.wait_exit, GRACE_SECONDS)
-
-
-def _wait_until_insert_is_blocked(engine: Engine, timeout: float = 10) -> None:
-    """The event handler is running: its INSERT waits on our lock."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO todos%'"
-    )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        # A new transaction each time: pg_stat_activity is a per-transaction snapshot.
-        with engine.connect() as connection:
-            if connection.execute(query).scalar_one():
-                return
-        time.sleep(0.05)
-    raise TimeoutError("the add event never reached the database")
 
 
 def test_events_still_waiting_when_the_sockets_close_are_finished(
@@ -128,7 +113,7 @@ def test_events_still_waiting_when_the_sockets_close_are_finished(
             blocker.execute(text("LOCK TABLE todos IN EXCLUSIVE MODE"))
             for title in ("running at the stop", "waiting behind it"):
                 await client.emit(TodoListState, "add", {"form_data": {"title": title}})
-            await asyncio.to_thread(_wait_until_insert_is_blocked, app_db)
+            await asyncio.to_thread(wait_until_blocked, app_db, "INSERT INTO todos%")
             backend.signal(signal.SIGTERM)
             # Past the drain: the sockets close while both events are unfinished.
             await asyncio.sleep(HOLD_SECONDS + 1)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 # The machines (and CI) run PostgreSQL on 127.0.0.1 with trust auth; override
 # for another server. There is deliberately no skip when it is unreachable.
@@ -60,3 +61,20 @@ def todo_completed(database_url: str, title: str) -> bool:
             )
     finally:
         engine.dispose()
+
+
+def wait_until_blocked(engine: Engine, statement_like: str, timeout: float = 10) -> None:
+    """Until a statement of the app (``LIKE statement_like``) waits on a lock a test
+    holds: the event that runs it is provably mid-flight. TimeoutError otherwise."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND query LIKE :pattern"
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # A new transaction each time: pg_stat_activity is a per-transaction snapshot.
+        with engine.connect() as connection:
+            if connection.execute(query, {"pattern": statement_like}).scalar_one():
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"no statement like {statement_like!r} came to wait on the lock")
